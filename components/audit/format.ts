@@ -1,0 +1,34 @@
+/** Human wording of audit actions: "token.created" → "created an API token". */
+const PHRASES: Record<string, string> = {
+  "organisation.seeded": "seeded the demo organisation",
+  "auth.signed_in": "signed in",
+  "auth.signed_out": "signed out",
+  "token.created": "created an API token",
+  "token.revoked": "revoked an API token",
+  "team.created": "created a team",
+  "team.updated": "updated a team",
+  "membership.updated": "changed roles of",
+  "membership.removed": "removed from a team",
+  "user.created": "added a person",
+  "user.updated": "updated a person",
+  "user.disabled": "disabled",
+  "user.enabled": "re-enabled",
+  "job.retried": "retried a job",
+  "job.cancelled": "cancelled a job",
+};
+
+export function describeAction(action: string): string {
+  return PHRASES[action] ?? action.replace(/[._]/g, " ");
+}
+
+export function relativeTime(iso: string, now = Date.now()): string {
+  const seconds = Math.round((now - new Date(iso).getTime()) / 1000);
+  if (seconds < 45) return "just now";
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.round(hours / 24);
+  if (days < 30) return `${days} d ago`;
+  return new Date(iso).toISOString().slice(0, 10);
+}

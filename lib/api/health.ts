@@ -1,0 +1,45 @@
+// GET /api/health: whether this instance can serve. 200 while the database answers (integrations
+// that fail make it "degraded", not down), 503 when the database does not.
+import { z } from "zod";
+import { db } from "../core/db/client.ts";
+import { env } from "../core/env.ts";
+import { defineContract } from "../core/http/contract.ts";
+import { integrationHealth, IntegrationStatus } from "../integrations/health.ts";
+
+export const HealthDto = z
+  .object({
+    status: z.enum(["ok", "degraded", "down"]),
+    version: z.string(),
+    sandbox: z.boolean(),
+    database: z.object({ mode: z.enum(["embedded", "external"]), ok: z.boolean(), latencyMs: z.number().nullable(), error: z.string().optional() }),
+    integrations: z.object({ github: IntegrationStatus, argocd: IntegrationStatus, prometheus: IntegrationStatus }),
+  })
+  .meta({ id: "Health" });
+export type HealthDto = z.infer<typeof HealthDto>;
+
+export const healthContract = defineContract({
+  method: "GET",
+  path: "/api/health",
+  tag: "Platform",
+  summary: "Health of this instance, its database and integrations",
+  description: "No credentials needed. 200 when the database answers (status `ok` or `degraded`), 503 when it does not.",
+  access: "public",
+  response: HealthDto,
+});
+
+export const VERSION = process.env.npm_package_version ?? "0.1.0";
+
+export async function checkHealth(): Promise<HealthDto> {
+  const e = env();
+  const started = performance.now();
+  let database: HealthDto["database"];
+  try {
+    await db().$queryRawUnsafe("SELECT 1");
+    database = { mode: e.embedded ? "embedded" : "external", ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+  } catch {
+    database = { mode: e.embedded ? "embedded" : "external", ok: false, latencyMs: null, error: "The database does not answer." };
+  }
+  const integrations = await integrationHealth();
+  const status = !database.ok ? "down" : Object.values(integrations).every((i) => i.ok) ? "ok" : "degraded";
+  return { status, version: VERSION, sandbox: e.sandbox, database, integrations };
+}

@@ -1,0 +1,112 @@
+// Who is acting: a signed-in person, a person through one of their API tokens, or Paved itself
+// (jobs, the launcher). Loaded from the database on every request, so that a removed role or a
+// disabled user takes effect at once, even for existing sessions and tokens.
+import type { Db, Tx } from "../db/client.ts";
+import { UnauthenticatedError, ForbiddenError } from "../errors.ts";
+import {
+  hasPermission,
+  hasPermissionOnTeam,
+  PERMISSIONS,
+  ROLE_DEFINITIONS,
+  roleFromDb,
+  ROLES,
+  type Grant,
+  type Permission,
+} from "../permissions.ts";
+import { hashApiToken, looksLikeApiToken } from "./tokens.ts";
+
+export interface Actor {
+  kind: "user" | "token" | "system";
+  userId: string | null;
+  login: string;
+  name: string;
+  avatarUrl: string | null;
+  isDemo: boolean;
+  grants: Grant[];
+  tokenId?: string;
+}
+
+export const SYSTEM_ACTOR: Actor = {
+  kind: "system",
+  userId: null,
+  login: "paved",
+  name: "Paved",
+  avatarUrl: null,
+  isDemo: false,
+  grants: [],
+};
+
+const userInclude = { memberships: { include: { team: { select: { slug: true } } } } } as const;
+
+type UserWithMemberships = NonNullable<Awaited<ReturnType<typeof loadUser>>>;
+
+function loadUser(db: Db | Tx, where: { id: string }) {
+  return db.user.findUnique({ where, include: userInclude });
+}
+
+function toActor(user: UserWithMemberships, kind: "user" | "token", tokenId?: string): Actor {
+  return {
+    kind,
+    userId: user.id,
+    login: user.login,
+    name: user.name,
+    avatarUrl: user.avatarUrl,
+    isDemo: user.isDemo,
+    grants: user.memberships.map((m) => ({ role: roleFromDb(m.role), teamId: m.teamId, teamSlug: m.team.slug })),
+    ...(tokenId ? { tokenId } : {}),
+  };
+}
+
+/** The actor behind a session, or null when the user no longer exists or is disabled. */
+export async function loadActorByUserId(db: Db | Tx, userId: string): Promise<Actor | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(userId)) return null;
+  const user = await loadUser(db, { id: userId });
+  if (!user || user.disabledAt) return null;
+  return toActor(user, "user");
+}
+
+/** The actor behind `Authorization: Bearer <token>`; each failure says what is wrong with the token. */
+export async function loadActorByApiToken(db: Db, token: string, now = new Date()): Promise<Actor> {
+  if (!looksLikeApiToken(token)) throw new UnauthenticatedError("The bearer token is not a Paved API token.");
+  const row = await db.apiToken.findUnique({ where: { tokenHash: hashApiToken(token) }, include: { user: { include: userInclude } } });
+  if (!row) throw new UnauthenticatedError("The API token is not valid.");
+  if (row.revokedAt) throw new UnauthenticatedError("The API token has been revoked.");
+  if (row.expiresAt && row.expiresAt <= now) throw new UnauthenticatedError("The API token has expired.");
+  if (row.user.disabledAt) throw new UnauthenticatedError("The API token's user is disabled.");
+  // Bookkeeping, not a change anyone made: at most one write a minute per token.
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
+    await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } }).catch(() => {});
+  }
+  return toActor(row.user, "token", row.id);
+}
+
+export function can(actor: Actor, permission: Permission): boolean {
+  return hasPermission(actor.grants, permission);
+}
+
+export function canOnTeam(actor: Actor, permission: Permission, teamId: string): boolean {
+  return hasPermissionOnTeam(actor.grants, permission, teamId);
+}
+
+function rolesWith(permission: Permission): string {
+  return ROLES.filter((r) => (ROLE_DEFINITIONS[r].permissions as readonly Permission[]).includes(permission)).join(", ");
+}
+
+/** Throws 403 unless the actor holds `permission` somewhere. */
+export function requirePermission(actor: Actor, permission: Permission): void {
+  if (!can(actor, permission)) {
+    throw new ForbiddenError(`You need the "${permission}" permission (${PERMISSIONS[permission]}). Roles that have it: ${rolesWith(permission)}.`, {
+      permission,
+    });
+  }
+}
+
+/** Throws 403 unless the actor holds `permission` on resources of `team`. */
+export function requirePermissionOnTeam(actor: Actor, permission: Permission, team: { id: string; slug: string }): void {
+  if (!canOnTeam(actor, permission, team.id)) {
+    throw new ForbiddenError(`You need the "${permission}" permission for team "${team.slug}": your roles give it only for your own team.`, {
+      permission,
+      team: team.slug,
+    });
+  }
+}

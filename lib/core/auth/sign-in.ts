@@ -1,0 +1,79 @@
+// What happens in the database when someone signs in or out: GitHub users are created or
+// updated on first sign-in (logins listed in PAVED_ADMIN_LOGINS become platform-admins), and
+// every sign-in and sign-out is audited.
+import { db, transaction } from "../db/client.ts";
+import { env } from "../env.ts";
+import { recordAudit } from "../audit/record.ts";
+import { loadActorByUserId, type Actor } from "./actor.ts";
+
+export interface GithubProfile {
+  id: string | number;
+  login: string;
+  name?: string | null;
+  email?: string | null;
+  avatar_url?: string | null;
+}
+
+/** Demo users can sign in without a password, in sandbox mode only. */
+export async function findDemoUser(login: string): Promise<{ id: string; name: string; email: string | null } | null> {
+  if (!env().sandbox) return null;
+  const user = await db().user.findUnique({ where: { login: login.toLowerCase() } });
+  if (!user || !user.isDemo || user.disabledAt) return null;
+  return { id: user.id, name: user.name, email: user.email };
+}
+
+export async function isGithubUserAllowed(githubId: string): Promise<boolean> {
+  const user = await db().user.findUnique({ where: { githubId } });
+  return !user?.disabledAt;
+}
+
+/** Creates or refreshes the Paved user behind a GitHub profile; returns its id. */
+export async function upsertGithubUser(profile: GithubProfile): Promise<string> {
+  const login = profile.login.toLowerCase();
+  const githubId = String(profile.id);
+  return transaction(async (tx) => {
+    const existing = await tx.user.findFirst({ where: { OR: [{ githubId }, { login }] } });
+    const data = {
+      login,
+      name: profile.name?.trim() || profile.login,
+      email: profile.email ?? null,
+      avatarUrl: profile.avatar_url ?? null,
+      githubId,
+    };
+    const user = existing
+      ? await tx.user.update({ where: { id: existing.id }, data })
+      : await tx.user.create({ data: { ...data, isDemo: false } });
+    if (!existing && env().adminLogins.includes(login)) {
+      const team =
+        (await tx.team.findUnique({ where: { slug: "platform" } })) ??
+        (await tx.team.create({ data: { slug: "platform", name: "Platform", description: "The platform team" } }));
+      await tx.membership.create({ data: { userId: user.id, teamId: team.id, role: "platform_admin" } });
+    }
+    if (!existing) {
+      const actor: Actor = { kind: "system", userId: null, login: "paved", name: "Paved", avatarUrl: null, isDemo: false, grants: [] };
+      await recordAudit(tx, actor, {
+        action: "user.created",
+        target: { type: "user", id: user.id, label: login },
+        payload: { source: "github", githubId, platformAdmin: env().adminLogins.includes(login) },
+      });
+    }
+    return user.id;
+  });
+}
+
+export async function recordSignIn(userId: string, method: "demo" | "github"): Promise<void> {
+  await transaction(async (tx) => {
+    const actor = await loadActorByUserId(tx, userId);
+    if (!actor) return;
+    await tx.user.update({ where: { id: userId }, data: { lastSeenAt: new Date() } });
+    await recordAudit(tx, actor, { action: "auth.signed_in", target: { type: "user", id: userId, label: actor.login }, payload: { method } });
+  });
+}
+
+export async function recordSignOut(userId: string): Promise<void> {
+  await transaction(async (tx) => {
+    const actor = await loadActorByUserId(tx, userId);
+    if (!actor) return;
+    await recordAudit(tx, actor, { action: "auth.signed_out", target: { type: "user", id: userId, label: actor.login } });
+  });
+}

@@ -1,0 +1,42 @@
+// Reading a request body: at most MAX_BODY_BYTES, JSON only, every failure a clear 4xx.
+import { AppError } from "../errors.ts";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export async function readJsonBody(req: Request, limit = MAX_BODY_BYTES): Promise<unknown> {
+  const declared = req.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) {
+    throw new AppError("payload_too_large", `The request body is larger than ${limit / 1024 / 1024} MB.`, { limitBytes: limit });
+  }
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^application\/([\w.+-]+\+)?json\b/i.test(type.trim())) {
+    throw new AppError("unsupported_media_type", "Send the body as JSON with `Content-Type: application/json`.", {
+      contentType: type || null,
+    });
+  }
+  const text = await readLimited(req, limit);
+  if (text.trim() === "") throw new AppError("invalid_json", "The request body is empty; send a JSON document.");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new AppError("invalid_json", `The request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+async function readLimited(req: Request, limit: number): Promise<string> {
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new AppError("payload_too_large", `The request body is larger than ${limit / 1024 / 1024} MB.`, { limitBytes: limit });
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+}

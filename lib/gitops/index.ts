@@ -1,0 +1,2 @@
+// GitOps delivery: environments (promotions, deployments and drift come with the delivery issue).
+export { EnvironmentDto, listEnvironments, listEnvironmentsContract, gitopsContracts } from "./environments.ts";

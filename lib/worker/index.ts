@@ -1,0 +1,16 @@
+// Every job Paved runs, and the worker that runs them (inside `npm start`, or `npm run worker`).
+import type { JobDefinition } from "../core/jobs/define.ts";
+import { startWorker, type RunningWorker } from "../core/jobs/worker.ts";
+import { env } from "../core/env.ts";
+import { verifyAuditChainJob } from "../audit/jobs.ts";
+
+export const JOB_DEFINITIONS: readonly JobDefinition[] = [verifyAuditChainJob as unknown as JobDefinition];
+
+export function startPavedWorker(url: string, options: { concurrency?: number; pollingIntervalSeconds?: number } = {}): Promise<RunningWorker> {
+  return startWorker({
+    url,
+    definitions: JOB_DEFINITIONS,
+    concurrency: options.concurrency ?? env().workerConcurrency,
+    ...(options.pollingIntervalSeconds ? { pollingIntervalSeconds: options.pollingIntervalSeconds } : {}),
+  });
+}
