@@ -1,0 +1,56 @@
+// Three projects over one config:
+// - unit: pure logic beside the code (lib/**/*.test.ts) and tests/unit; no database.
+// - postgres: tests/integration against the real PostgreSQL on 127.0.0.1:5432, in a fresh
+//   database per run (tests/support/global-setup-postgres.ts creates and drops it).
+// - embedded: the same integration files against the embedded PGlite, started by
+//   tests/support/global-setup-embedded.ts. PGlite runs one query at a time and an open
+//   transaction blocks every other connection, so its files run one after another.
+import { defineConfig } from "vitest/config";
+
+const root = import.meta.dirname;
+
+const integration = {
+  include: ["tests/integration/**/*.int.test.ts"],
+  setupFiles: ["tests/support/setup-integration.ts"],
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+  teardownTimeout: 60_000,
+};
+
+export default defineConfig({
+  resolve: { alias: { "@": root } },
+  test: {
+    env: { NODE_ENV: "test", LOG_LEVEL: "silent" },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["lib/**/*.test.ts", "tests/unit/**/*.test.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          ...integration,
+          name: "postgres",
+          globalSetup: ["tests/support/global-setup-postgres.ts"],
+          // Every file works on its own teams and users (or its own database), so files may run
+          // side by side.
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          ...integration,
+          name: "embedded",
+          globalSetup: ["tests/support/global-setup-embedded.ts"],
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
+        },
+      },
+    ],
+  },
+});
