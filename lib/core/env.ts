@@ -96,7 +96,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     embedded,
-    dataDir: path.resolve(e.PAVED_DATA_DIR ?? ".data"),
+    dataDir: path.resolve(/*turbopackIgnore: true*/ e.PAVED_DATA_DIR ?? ".data"),
     poolSize: e.PAVED_DB_POOL_SIZE ?? (embedded ? 4 : 10),
     embeddedDbPort: e.PAVED_EMBEDDED_DB_PORT,
     sandbox,

@@ -37,7 +37,7 @@ type RouteContext = { params: Promise<Record<string, string | string[] | undefin
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export function zodIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.flatMap((i) => {
+  return error.issues.flatMap((i): FieldIssue[] => {
     const path = i.path.map((p) => (typeof p === "symbol" ? String(p) : p));
     // zod reports unknown fields once, on their parent object: name each field instead.
     if (i.code === "unrecognized_keys") return i.keys.map((key) => ({ path: [...path, key], message: `Unknown field "${key}".`, code: i.code }));
