@@ -46,6 +46,8 @@ export default defineConfig({
         test: {
           ...integration,
           name: "embedded",
+          // The migration runner's tests need empty databases, which only the real server makes cheaply.
+          exclude: ["tests/integration/migrate.int.test.ts"],
           globalSetup: ["tests/support/global-setup-embedded.ts"],
           fileParallelism: false,
           sequence: { groupOrder: 2 },
