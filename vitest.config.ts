@@ -26,7 +26,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["lib/**/*.test.ts", "tests/unit/**/*.test.ts"],
+          // tests/infra: README, docs, docker-compose and lint-boundary checks (no database either).
+          include: ["lib/**/*.test.ts", "tests/unit/**/*.test.ts", "tests/infra/**/*.test.ts"],
         },
       },
       {
