@@ -2,9 +2,10 @@
 import type { JobDefinition } from "../core/jobs/define.ts";
 import { startWorker, type RunningWorker } from "../core/jobs/worker.ts";
 import { env } from "../core/env.ts";
+import { pruneRevokedSessionsJob } from "../core/auth/jobs.ts";
 import { verifyAuditChainJob } from "../audit/jobs.ts";
 
-export const JOB_DEFINITIONS: readonly JobDefinition[] = [verifyAuditChainJob as unknown as JobDefinition];
+export const JOB_DEFINITIONS = [verifyAuditChainJob, pruneRevokedSessionsJob] as unknown as readonly JobDefinition[];
 
 export function startPavedWorker(url: string, options: { concurrency?: number; pollingIntervalSeconds?: number } = {}): Promise<RunningWorker> {
   return startWorker({

@@ -65,6 +65,16 @@ export async function loadActorByUserId(db: Db | Tx, userId: string): Promise<Ac
   return toActor(user, "user");
 }
 
+/** The actor behind a browser session, or null when the session was signed out or its user is gone. */
+export async function loadActorForSession(db: Db, session: { uid: string; sid?: string | undefined }): Promise<Actor | null> {
+  const [actor, revoked] = await Promise.all([
+    loadActorByUserId(db, session.uid),
+    session.sid ? db.revokedSession.findUnique({ where: { sid: session.sid }, select: { sid: true } }) : Promise.resolve(null),
+  ]);
+  // Sessions from before session ids existed have no sid; they expire within a day.
+  return revoked ? null : actor;
+}
+
 /** The actor behind `Authorization: Bearer <token>`; each failure says what is wrong with the token. */
 export async function loadActorByApiToken(db: Db, token: string, now = new Date()): Promise<Actor> {
   if (!looksLikeApiToken(token)) throw new UnauthenticatedError("The bearer token is not a Paved API token.");

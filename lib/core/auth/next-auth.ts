@@ -1,6 +1,7 @@
 // Sign-in with Auth.js (next-auth v5): GitHub OAuth when AUTH_GITHUB_ID/SECRET are set, and in
 // sandbox mode a demo sign-in (no password) for the seeded demo users. Sessions are JWTs that
 // carry only the Paved user id; roles are read from the database on every request.
+import { randomUUID } from "node:crypto";
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
@@ -12,8 +13,18 @@ import { findDemoUser, isGithubUserAllowed, recordSignIn, recordSignOut, upsertG
 declare module "@auth/core/jwt" {
   interface JWT {
     uid?: string;
+    /** This browser session's id: signing out revokes it (see revoked_sessions). */
+    sid?: string;
   }
 }
+
+declare module "@auth/core/types" {
+  interface Session {
+    sid?: string;
+  }
+}
+
+export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 
 class DemoSignInRefused extends CredentialsSignin {
   override code = "demo_unavailable";
@@ -45,7 +56,7 @@ function buildConfig(): NextAuthConfig {
   return {
     secret: e.authSecret,
     trustHost: true,
-    session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: "/signin", error: "/signin" },
     providers,
     logger: {
@@ -62,6 +73,7 @@ function buildConfig(): NextAuthConfig {
       },
       async jwt({ token, user, account, profile, trigger }) {
         if (trigger === "signIn" && account) {
+          token.sid = randomUUID();
           if (account.provider === "github" && profile) {
             token.uid = await upsertGithubUser(profile as unknown as GithubProfile);
             await recordSignIn(token.uid, "github");
@@ -74,6 +86,7 @@ function buildConfig(): NextAuthConfig {
       },
       async session({ session, token }) {
         if (token.uid) session.user.id = token.uid;
+        if (token.sid) session.sid = token.sid;
         return session;
       },
       authorized({ auth, request }) {
@@ -85,8 +98,8 @@ function buildConfig(): NextAuthConfig {
     },
     events: {
       async signOut(message) {
-        const uid = "token" in message ? message.token?.uid : undefined;
-        if (uid) await recordSignOut(uid);
+        const token = "token" in message ? message.token : undefined;
+        if (token?.uid) await recordSignOut(token.uid, token.sid, SESSION_MAX_AGE_SECONDS);
       },
     },
   };

@@ -3,13 +3,13 @@ import { cache } from "react";
 import { redirect } from "next/navigation";
 import { db } from "../db/client.ts";
 import { auth } from "./next-auth.ts";
-import { loadActorByUserId, type Actor } from "./actor.ts";
+import { loadActorForSession, type Actor } from "./actor.ts";
 
 export const getCurrentActor = cache(async (): Promise<Actor | null> => {
   const session = await auth();
   const uid = session?.user?.id;
   if (!uid) return null;
-  return loadActorByUserId(db(), uid);
+  return loadActorForSession(db(), { uid, sid: session.sid });
 });
 
 /** The actor, or a redirect to the sign-in page. */

@@ -70,8 +70,17 @@ export async function recordSignIn(userId: string, method: "demo" | "github"): P
   });
 }
 
-export async function recordSignOut(userId: string): Promise<void> {
+/** Signing out revokes the session's id, so a copy of the cookie (or a response that raced the
+ * sign-out and re-issued it) cannot bring the session back. */
+export async function recordSignOut(userId: string, sid: string | undefined, maxAgeSeconds: number): Promise<void> {
   await transaction(async (tx) => {
+    if (sid) {
+      await tx.revokedSession.upsert({
+        where: { sid },
+        create: { sid, userId, expiresAt: new Date(Date.now() + maxAgeSeconds * 1000) },
+        update: {},
+      });
+    }
     const actor = await loadActorByUserId(tx, userId);
     if (!actor) return;
     await recordAudit(tx, actor, { action: "auth.signed_out", target: { type: "user", id: userId, label: actor.login } });

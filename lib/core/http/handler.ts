@@ -9,7 +9,7 @@ import { Prisma } from "../db/client.ts";
 import { env } from "../env.ts";
 import { AppError, ForbiddenError, UnauthenticatedError, type FieldIssue } from "../errors.ts";
 import { logger } from "../logger.ts";
-import { loadActorByApiToken, loadActorByUserId, requirePermission, type Actor } from "../auth/actor.ts";
+import { loadActorByApiToken, loadActorForSession, requirePermission, type Actor } from "../auth/actor.ts";
 import { readJsonBody } from "./body.ts";
 import type { Contract } from "./contract.ts";
 
@@ -87,8 +87,8 @@ export async function authenticate(req: Request): Promise<{ actor: Actor; via: "
   if (!secret || !(req.headers.get("cookie") ?? "").includes("authjs.session-token")) return null;
   const token = await getToken({ req, secret, secureCookie: isSecure(req) });
   if (!token?.uid) return null;
-  const actor = await loadActorByUserId(db(), token.uid);
-  if (!actor) throw new UnauthenticatedError("Your session is no longer valid: sign in again.");
+  const actor = await loadActorForSession(db(), { uid: token.uid, sid: token.sid });
+  if (!actor) throw new UnauthenticatedError("Your session has ended (signed out, or the account was disabled): sign in again.");
   return { actor, via: "session" };
 }
 
