@@ -11,7 +11,7 @@ import { startEmbeddedDatabase, writeRuntime, type EmbeddedDatabase } from "../l
 import { migrate } from "../lib/core/db/migrate.ts";
 import { createClient } from "../lib/core/db/client.ts";
 import { seedDemoOrganisation, DEMO_USERS } from "../prisma/seed/demo-organisation.ts";
-import { buildIsCurrent, runBuild } from "./lib/build.ts";
+import { ensureBuild } from "./lib/build.ts";
 import { loadOrCreateAuthSecret } from "./lib/secret.ts";
 
 const dev = process.argv.includes("--dev");
@@ -55,6 +55,11 @@ async function shutdown(code: number, reason: string): Promise<never> {
 }
 
 process.on("SIGINT", () => void shutdown(0, "SIGINT"));
+// If whoever started us dies without a signal reaching us (kill -9 of npm), stop too.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) void shutdown(0, "parent process exited");
+}, 1000).unref();
 process.on("SIGTERM", () => void shutdown(0, "SIGTERM"));
 process.on("uncaughtException", (e) => {
   console.error("[paved] fatal:", e);
@@ -81,10 +86,7 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (!dev && !(await buildIsCurrent())) {
-    say("building the web app (first start, or sources changed)…");
-    await runBuild();
-  }
+  if (!dev) await ensureBuild(process.cwd(), say);
 
   let url = config.databaseUrl;
   if (!url) {
@@ -114,8 +116,8 @@ async function main(): Promise<void> {
     }
   }
 
-  const nextBin = path.resolve("node_modules/next/dist/bin/next");
-  const args = [nextBin, dev ? "dev" : "start", "-p", String(config.port), ...(config.host ? ["-H", config.host] : [])];
+  const webChild = path.resolve("scripts/lib/web-child.mjs");
+  const args = [webChild, dev ? "dev" : "start", "-p", String(config.port), ...(config.host ? ["-H", config.host] : [])];
   web = spawn(process.execPath, args, {
     stdio: "inherit",
     env: {

@@ -150,7 +150,7 @@ export default async function OverviewPage() {
                     <Avatar name={e.actor.login} login={e.actor.login} size={22} />
                     <span className="min-w-0 flex-1 truncate">
                       <span className="font-medium">{e.actor.login}</span> <span className="text-muted">{describeAction(e.action)}</span>{" "}
-                      {e.target.label ? <span className="font-medium">{e.target.label}</span> : null}
+                      {e.target.label && !(e.target.type === "user" && e.target.label === e.actor.login) ? <span className="font-medium">{e.target.label}</span> : null}
                     </span>
                     <time className="shrink-0 text-xs text-subtle" dateTime={e.createdAt} title={e.createdAt}>
                       {relativeTime(e.createdAt)}

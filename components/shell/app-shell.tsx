@@ -20,19 +20,12 @@ export function AppShell({ user, permissions, sandbox, children }: { user: Shell
       <a href="#main" className="sr-only focus:not-sr-only focus:fixed focus:left-4 focus:top-4 focus:z-50 focus:rounded-md focus:bg-surface focus:px-3 focus:py-2 focus:shadow">
         Skip to content
       </a>
-      {sandbox ? (
-        <div role="note" data-testid="sandbox-banner" className="flex items-center justify-center gap-2 bg-sandbox px-4 py-1.5 text-xs font-medium text-sandbox-foreground">
-          <FlaskConical className="size-3.5" aria-hidden />
-          Sandbox mode: demo organisation, local git repositories and a simulated cluster. Nothing here reaches GitHub, Argo CD or Prometheus.
-        </div>
-      ) : null}
       <div className="flex">
         <aside
           className={cn(
             "fixed inset-y-0 left-0 z-40 flex w-60 flex-col border-r border-border bg-surface transition-transform lg:sticky lg:top-0 lg:h-screen lg:translate-x-0",
             open ? "translate-x-0" : "-translate-x-full",
           )}
-          aria-label="Main navigation"
         >
           <div className="flex h-14 items-center gap-2 border-b border-border px-4">
             {/* eslint-disable-next-line @next/next/no-img-element -- a static local SVG */}
@@ -42,7 +35,7 @@ export function AppShell({ user, permissions, sandbox, children }: { user: Shell
               <X className="size-4" />
             </button>
           </div>
-          <nav className="flex-1 overflow-y-auto px-2 py-3">
+          <nav className="flex-1 overflow-y-auto px-2 py-3" aria-label="Main navigation">
             <ul className="space-y-0.5">
               {items.map((item) => {
                 const active = isActive(item.href);
@@ -71,6 +64,12 @@ export function AppShell({ user, permissions, sandbox, children }: { user: Shell
         </aside>
         {open ? <div className="fixed inset-0 z-30 bg-black/30 lg:hidden" onClick={() => setOpen(false)} aria-hidden /> : null}
         <div className="min-w-0 flex-1">
+          {sandbox ? (
+            <div role="note" data-testid="sandbox-banner" className="flex items-center justify-center gap-2 bg-sandbox px-4 py-1.5 text-xs font-medium text-sandbox-foreground">
+              <FlaskConical className="size-3.5" aria-hidden />
+              Sandbox mode: demo organisation, local git repositories and a simulated cluster. Nothing here reaches GitHub, Argo CD or Prometheus.
+            </div>
+          ) : null}
           <header className="sticky top-0 z-20 flex h-14 items-center gap-3 border-b border-border bg-surface/90 px-4 backdrop-blur lg:hidden">
             <button className="rounded-md p-1.5 text-muted hover:bg-surface-2" onClick={() => setOpen(true)} aria-label="Open navigation">
               <Menu className="size-5" />

@@ -3,7 +3,7 @@
 // and rebuilt otherwise, so `git pull && npm start` never serves a stale build.
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { open, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { spawn } from "node:child_process";
 
@@ -65,4 +65,48 @@ export async function runBuild(root = process.cwd()): Promise<void> {
     child.on("error", reject);
   });
   await writeFile(path.join(root, STAMP), JSON.stringify({ fingerprint, builtAt: new Date().toISOString(), ms: Date.now() - started }));
+}
+
+const LOCK = ".paved-build.lock";
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Builds unless the build is current. Two launchers starting at once (or a launcher and a test
+ * run) must not write .next together: one builds, the other waits for it and reuses the result.
+ */
+export async function ensureBuild(root = process.cwd(), log: (line: string) => void = () => {}): Promise<"current" | "built"> {
+  const lockPath = path.join(root, LOCK);
+  for (;;) {
+    if (await buildIsCurrent(root)) return "current";
+    try {
+      const handle = await open(lockPath, "wx");
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+    } catch {
+      const holder = Number((await readFile(lockPath, "utf8").catch(() => "")).trim());
+      if (!holder || !pidAlive(holder)) {
+        await rm(lockPath, { force: true });
+        continue;
+      }
+      log(`waiting for the build running in process ${holder}…`);
+      await new Promise((r) => setTimeout(r, 1000));
+      continue;
+    }
+    try {
+      if (await buildIsCurrent(root)) return "current";
+      log("building the web app (first start, or sources changed)…");
+      await runBuild(root);
+      return "built";
+    } finally {
+      await rm(lockPath, { force: true });
+    }
+  }
 }

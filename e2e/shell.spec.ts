@@ -1,0 +1,39 @@
+// The shell for keyboard users and in both themes.
+import { expect, test } from "@playwright/test";
+import { signInAs } from "./support/session";
+
+test("the first Tab reaches 'Skip to content', which moves focus past the navigation", async ({ page }) => {
+  await signInAs(page, "carol");
+  await page.keyboard.press("Tab");
+  const skip = page.getByRole("link", { name: "Skip to content" });
+  await expect(skip).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/#main$/);
+});
+
+test("the theme can be switched to dark and back", async ({ page }) => {
+  await signInAs(page, "erin");
+  await page.getByTestId("user-menu").click();
+  await page.getByRole("menuitemradio", { name: "Dark" }).click();
+  await expect(page.locator("html")).toHaveClass(/dark/);
+  await page.reload();
+  await expect(page.locator("html")).toHaveClass(/dark/);
+  await page.getByTestId("user-menu").click();
+  await page.getByRole("menuitemradio", { name: "Light" }).click();
+  await expect(page.locator("html")).not.toHaveClass(/dark/);
+});
+
+test("services can be searched, filtered by team and sorted", async ({ page }) => {
+  await signInAs(page, "victor", "/services");
+  const table = page.getByTestId("services-table");
+  await expect(table.locator("tbody tr")).toHaveCount(14);
+  await page.getByTestId("services-team").selectOption("payments");
+  await expect(page).toHaveURL(/team=payments/);
+  await expect(table.locator("tbody tr")).toHaveCount(5);
+  await page.getByTestId("services-search").fill("ledger");
+  await expect(table.locator("tbody tr")).toHaveCount(3);
+  await page.getByTestId("services-team").selectOption("");
+  await page.getByTestId("services-search").fill("");
+  await page.getByRole("button", { name: /^Service/ }).click();
+  await expect(table.locator("tbody tr").first()).toContainText("worker-service");
+});
