@@ -15,6 +15,9 @@ const integration = {
   testTimeout: 60_000,
   hookTimeout: 120_000,
   teardownTimeout: 60_000,
+  // next-auth imports "next/server" without an extension, which Node's own ESM loader cannot
+  // resolve (Next.js has no exports map); let Vite load it, as Next's bundler does.
+  server: { deps: { inline: ["next-auth"] } },
 };
 
 export default defineConfig({
