@@ -1,11 +1,13 @@
 // Personal API tokens: shown once, stored hashed, listed without secrets, and refused the moment
 // they are revoked, expire or their person is disabled.
+import { spawn } from "node:child_process";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/core/db/client";
 import { hashApiToken, looksLikeApiToken } from "@/lib/core/auth/tokens";
-import type { CreatedTokenDto, TokenDto } from "@/lib/org";
+import { issueTokenFromCli, type CreatedTokenDto, type TokenDto } from "@/lib/org";
 import type { z } from "zod";
-import { makePerson } from "../support/factory";
+import { makePerson, makeUser, unique } from "../support/factory";
 import { callJson, expectErrorBody } from "../support/http";
 
 type Created = z.infer<typeof CreatedTokenDto>;
@@ -112,5 +114,42 @@ describe("API tokens", () => {
     const res = await callJson("DELETE", "/api/v1/tokens/{id}", { token: other.token, params: { id: owner.tokenId } });
     expectErrorBody(res, 404, "not_found");
     expect((await callJson("GET", "/api/v1/me", { token: owner.token })).status).toBe(200);
+  });
+});
+
+describe("tokens for scripts and CI", () => {
+  it("issueTokenFromCli gives a working token, audited as the CLI, for enabled people only", async () => {
+    const person = await makePerson(["developer"]);
+    const issued = await issueTokenFromCli(db(), { login: person.login.toUpperCase(), name: "ci", expiresInDays: 7 });
+    expect(looksLikeApiToken(issued.token)).toBe(true);
+    const me = await callJson<{ user: { login: string } }>("GET", "/api/v1/me", { token: issued.token });
+    expect(me.body.user.login).toBe(person.login);
+    const row = await db().apiToken.findUniqueOrThrow({ where: { tokenHash: hashApiToken(issued.token) } });
+    const event = await db().auditEvent.findFirstOrThrow({ where: { action: "token.created", targetId: row.id } });
+    expect(event).toMatchObject({ actorType: "system", actorLogin: "paved-cli", payload: { for: person.login, via: "cli", name: "ci" } });
+
+    const disabled = await makeUser({ roles: ["viewer"], disabled: true });
+    await expect(issueTokenFromCli(db(), { login: disabled.login, name: "ci", expiresInDays: null })).rejects.toThrow(/disabled/);
+    await expect(issueTokenFromCli(db(), { login: unique("nobody"), name: "ci", expiresInDays: null })).rejects.toThrow(/not found/);
+  });
+
+  it("npm run token prints a token that works on the API", async () => {
+    const person = await makePerson(["viewer"]);
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/token.ts", "--user", person.login, "--name", "from-cli", "--expires-days", "2"], {
+      cwd: path.resolve(import.meta.dirname, "../.."),
+      env: { ...process.env, LOG_LEVEL: "silent" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(code, stderr).toBe(0);
+    const token = stdout.trim();
+    expect(looksLikeApiToken(token)).toBe(true);
+    expect(stderr).toContain(`Token for ${person.login}`);
+    const me = await callJson<{ user: { login: string }; via: string }>("GET", "/api/v1/me", { token });
+    expect(me.body).toMatchObject({ user: { login: person.login }, via: "token" });
   });
 });

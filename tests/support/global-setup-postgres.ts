@@ -25,6 +25,11 @@ export default async function setup(project: TestProject) {
   const templateName = `${prefix}_template`;
   const started = Date.now();
   await admin(async (c) => {
+    // Databases left by runs that were killed before their teardown (older than six hours).
+    const { rows } = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname ~ '^paved_test_[0-9]{13}_'`);
+    for (const { datname } of rows) {
+      if (Number(datname.split("_")[2]) < Date.now() - 6 * 3600_000) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
     await c.query(`CREATE DATABASE "${templateName}"`);
   });
   await migrate(withDatabase(POSTGRES_ADMIN_URL, templateName));
