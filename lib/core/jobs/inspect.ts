@@ -47,6 +47,8 @@ interface JobRow {
   retry_count: number;
   retry_limit: number;
   created_on: Date;
+  /** created_on in microseconds since the epoch: the page cursor (a Date keeps only milliseconds). */
+  created_us: string;
   start_after: Date;
   started_on: Date | null;
   completed_on: Date | null;
@@ -75,7 +77,8 @@ async function jobsTableExists(): Promise<boolean> {
   return rows[0]?.exists ?? false;
 }
 
-const COLUMNS = "id::text AS id, name, state::text AS state, retry_count, retry_limit, created_on, start_after, started_on, completed_on, data, output";
+const COLUMNS =
+  "id::text AS id, name, state::text AS state, retry_count, retry_limit, created_on, (extract(epoch FROM created_on) * 1000000)::bigint::text AS created_us, start_after, started_on, completed_on, data, output";
 
 export async function listJobs(q: JobsQuery): Promise<{ items: JobDto[]; nextCursor: string | null }> {
   if (!(await jobsTableExists())) return { items: [], nextCursor: null };
@@ -90,9 +93,9 @@ export async function listJobs(q: JobsQuery): Promise<{ items: JobDto[]; nextCur
     where.push(`name = $${values.length}`);
   }
   if (q.cursor) {
-    const [ms, id] = q.cursor.split(":");
-    values.push(new Date(Number(ms)), id);
-    where.push(`(created_on, id) < ($${values.length - 1}, $${values.length}::uuid)`);
+    const [us, id] = q.cursor.split(":");
+    values.push(us, id);
+    where.push(`(created_on, id) < ('epoch'::timestamptz + $${values.length - 1}::bigint * interval '1 microsecond', $${values.length}::uuid)`);
   }
   values.push(q.limit + 1);
   const rows = await db().$queryRawUnsafe<JobRow[]>(
@@ -101,7 +104,7 @@ export async function listJobs(q: JobsQuery): Promise<{ items: JobDto[]; nextCur
   );
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
-  return { items: page.map(toJobDto), nextCursor: rows.length > q.limit && last ? `${last.created_on.getTime()}:${last.id}` : null };
+  return { items: page.map(toJobDto), nextCursor: rows.length > q.limit && last ? `${last.created_us}:${last.id}` : null };
 }
 
 export async function getJobOrThrow(id: string): Promise<JobDto> {
