@@ -8,7 +8,7 @@ import { z } from "zod";
 import { db } from "@/lib/core/db/client";
 import { defineJob, type JobDefinition } from "@/lib/core/jobs/define";
 import { getJobOrThrow, type JobDto } from "@/lib/core/jobs/inspect";
-import { sendJob } from "@/lib/core/jobs/sender";
+import { jobClient, sendJob } from "@/lib/core/jobs/sender";
 import { startWorker, type RunningWorker } from "@/lib/core/jobs/worker";
 import { makePerson, type TestPerson } from "../support/factory";
 import { callJson, expectErrorBody } from "../support/http";
@@ -160,25 +160,52 @@ describe("workers", () => {
 });
 
 describe("the Jobs routes", () => {
-  it("list jobs newest first, filtered by name and state, in pages", async () => {
-    const name = `test-scratch-${run}`;
-    const first = await callJson<{ items: JobDto[]; nextCursor: string | null }>("GET", "/api/v1/jobs", { token: sre.token, query: { name, state: "completed", limit: "150" } });
-    expect(first.status).toBe(200);
-    expect(first.body.items).toHaveLength(150);
-    expect(first.body.items.every((j) => j.name === name && j.state === "completed")).toBe(true);
-    expect(first.body.nextCursor).not.toBeNull();
-    const second = await callJson<{ items: JobDto[]; nextCursor: string | null }>("GET", "/api/v1/jobs", {
-      token: sre.token,
-      query: { name, state: "completed", limit: "150", cursor: first.body.nextCursor ?? "" },
-    });
-    expect(second.body.items).toHaveLength(50);
-    expect(second.body.nextCursor).toBeNull();
-    const ids = [...first.body.items, ...second.body.items].map((j) => j.id);
-    expect(new Set(ids).size).toBe(200);
-    const created = [...first.body.items, ...second.body.items].map((j) => Date.parse(j.createdAt));
+  // A batch of waiting jobs inserted in one statement: they share one created_on to the microsecond,
+  // the hardest case for a (created_on, id) cursor.
+  const BATCH = 60;
+  let batch: string[];
+
+  beforeAll(async () => {
+    const boss = await jobClient();
+    const startAfter = new Date(Date.now() + 3_600_000);
+    const ids = await boss.insert(laterJob.name, Array.from({ length: BATCH }, (_, i) => ({ data: { key: `batch-${i}` }, startAfter })), { returnId: true });
+    if (!ids) throw new Error("not inserted");
+    const rows = await db().$queryRawUnsafe<{ id: string }[]>(
+      `SELECT id::text AS id FROM pgboss.job WHERE id = ANY($1::uuid[]) ORDER BY created_on DESC, id DESC`,
+      ids,
+    );
+    batch = rows.map((r) => r.id);
+    expect(batch).toHaveLength(BATCH);
+  });
+
+  type Page = { items: JobDto[]; nextCursor: string | null };
+
+  it("list jobs newest first, filtered by name and state", async () => {
+    const waiting = await callJson<Page>("GET", "/api/v1/jobs", { token: sre.token, query: { name: laterJob.name, state: "created", limit: "200" } });
+    expect(waiting.status).toBe(200);
+    expect(waiting.body.items.map((j) => j.id)).toEqual(batch);
+    expect(waiting.body.nextCursor).toBeNull();
+    expect(waiting.body.items[0]).toMatchObject({ name: laterJob.name, state: "created", attempt: 0, data: { key: expect.any(String) }, startedAt: null, completedAt: null });
+    const done = await callJson<Page>("GET", "/api/v1/jobs", { token: sre.token, query: { name: `test-scratch-${run}`, state: "completed", limit: "200" } });
+    expect(done.body.items).toHaveLength(200);
+    const created = done.body.items.map((j) => Date.parse(j.createdAt));
     expect(created).toEqual([...created].sort((a, b) => b - a));
-    const none = await callJson<{ items: JobDto[] }>("GET", "/api/v1/jobs", { token: sre.token, query: { name, state: "failed" } });
+    const none = await callJson<Page>("GET", "/api/v1/jobs", { token: sre.token, query: { name: laterJob.name, state: "failed" } });
     expect(none.body.items).toEqual([]);
+  });
+
+  it("page through jobs without gaps or repeats, even when they share a timestamp", async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 100; page++) {
+      const query: Record<string, string> = { name: laterJob.name, state: "created", limit: "7", ...(cursor ? { cursor } : {}) };
+      const res: { status: number; body: Page } = await callJson<Page>("GET", "/api/v1/jobs", { token: sre.token, query });
+      expect(res.status).toBe(200);
+      seen.push(...res.body.items.map((j) => j.id));
+      cursor = res.body.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual(batch);
   });
 
   it("retry a failed job, audited, and it runs again", async () => {
