@@ -4,6 +4,7 @@
 import { db, transaction } from "../db/client.ts";
 import { env } from "../env.ts";
 import { recordAudit } from "../audit/record.ts";
+import { ConflictError } from "../errors.ts";
 import { loadActorByUserId, type Actor } from "./actor.ts";
 
 export interface GithubProfile {
@@ -32,7 +33,12 @@ export async function upsertGithubUser(profile: GithubProfile): Promise<string> 
   const login = profile.login.toLowerCase();
   const githubId = String(profile.id);
   return transaction(async (tx) => {
-    const existing = await tx.user.findFirst({ where: { OR: [{ githubId }, { login }] } });
+    // By GitHub id; by login only for a person added ahead of time (no GitHub account yet, not a
+    // demo user): a login alone must never hand an existing account to another GitHub account.
+    const existing = await tx.user.findFirst({ where: { OR: [{ githubId }, { login, githubId: null, isDemo: false }] } });
+    if (!existing && (await tx.user.findUnique({ where: { login } }))) {
+      throw new ConflictError(`Another Paved account already uses the login "${login}".`);
+    }
     const data = {
       login,
       name: profile.name?.trim() || profile.login,
