@@ -92,6 +92,20 @@ describe("upsertGithubUser", () => {
     expect(await db().auditEvent.count({ where: { targetId: id, action: "user.created" } })).toBe(0);
   });
 
+  it("never hands a person already linked to another GitHub account, or a demo user, to a new GitHub account with their login", async () => {
+    const first = profile(unique("Renamed"));
+    const id = await upsertGithubUser(first);
+    // The first account renamed itself; another GitHub account now has the old login.
+    const impostor = { ...profile(first.login), id: first.id + 1 };
+    await expect(upsertGithubUser(impostor)).rejects.toThrow(/already uses the login/);
+    expect((await db().user.findUniqueOrThrow({ where: { id } })).githubId).toBe(String(first.id));
+    expect(await db().user.count({ where: { githubId: String(impostor.id) } })).toBe(0);
+
+    // Demo alice is a platform admin in sandbox mode: a GitHub user called alice must not become her.
+    await expect(upsertGithubUser(profile("alice"))).rejects.toThrow(/already uses the login "alice"/);
+    expect((await db().user.findUniqueOrThrow({ where: { login: "alice" } })).githubId).toBeNull();
+  });
+
   it("refuses a disabled person's GitHub sign-in", async () => {
     const p = profile(unique("Gone"));
     const id = await upsertGithubUser(p);
