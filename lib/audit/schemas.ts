@@ -39,7 +39,7 @@ export const AuditQuery = z.object({
   to: isoDate.optional().meta({ description: "Events before this time (ISO 8601)." }),
   cursor: z
     .string()
-    .regex(/^\d{1,19}$/, "a sequence number")
+    .regex(/^\d{1,18}$/, "a sequence number")
     .optional()
     .meta({ description: "The `nextCursor` of the previous page." }),
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -53,7 +53,24 @@ function describeIssues(where: string, issues: FieldIssue[]): string {
   return `Invalid ${where}: ${at}: ${first.message}${more}`;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isUnstorable = (s: string) => s.includes("\u0000") || LONE_SURROGATE.test(s);
+
+/** Text PostgreSQL cannot store (NUL, unpaired surrogates) is bad input, not a 500 from the database. */
+function unstorableText(value: unknown, path: (string | number)[] = [], out: FieldIssue[] = []): FieldIssue[] {
+  if (typeof value === "string") {
+    if (isUnstorable(value)) out.push({ path, message: "Text must not contain NUL characters or unpaired surrogates.", code: "invalid_string" });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => unstorableText(v, [...path, i], out));
+  } else if (value !== null && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) unstorableText(isUnstorable(k) ? k : v, [...path, k], out);
+  }
+  return out;
+}
+
 function parsePart<T extends z.ZodType>(schema: T, value: unknown, where: "body" | "query" | "path parameters"): z.output<T> {
+  const unstorable = unstorableText(value);
+  if (unstorable.length) throw new AppError("invalid_input", describeIssues(where, unstorable), { in: where, issues: unstorable });
   const result = schema.safeParse(value);
   if (!result.success) {
     const issues = zodIssues(result.error);

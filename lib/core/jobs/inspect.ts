@@ -32,7 +32,7 @@ export const JobsQuery = z.object({
   name: z.string().max(100).optional(),
   cursor: z
     .string()
-    .regex(/^\d+:[0-9a-f-]{36}$/, "the nextCursor of the previous page")
+    .regex(/^\d{1,17}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "the nextCursor of the previous page")
     .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
