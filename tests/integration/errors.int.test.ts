@@ -100,6 +100,41 @@ describe("400: bad input", () => {
     expect(pathsOf(error).sort()).toEqual(["email", "login", "name", "roles"]);
   });
 
+  it("refuses text PostgreSQL cannot store (NUL, unpaired surrogates) as invalid input, naming the field", async () => {
+    const nul = await refused("POST", "/api/v1/teams", { token: alice.token, body: { slug: unique("nul"), name: "a\u0000b" } }, 400, "invalid_input");
+    expect(pathsOf(nul)).toEqual(["name"]);
+    const surrogate = await refused(
+      "POST",
+      "/api/v1/tokens",
+      { token: alice.token, rawBody: '{"name":"half \\ud83d of an emoji"}', headers: { "content-type": "application/json" } },
+      400,
+      "invalid_input",
+    );
+    expect(pathsOf(surrogate)).toEqual(["name"]);
+    const member = await makeUser();
+    const nested = await refused(
+      "PUT",
+      "/api/v1/teams/{slug}/members/{login}",
+      { token: alice.token, params: { slug: "payments", login: member.login }, body: { roles: ["viewer", "x\u0000"] } },
+      400,
+      "invalid_input",
+    );
+    expect(pathsOf(nested)).toEqual(["roles.1"]);
+    const query = await refused("GET", "/api/v1/audit", { token: alice.token, query: { actor: "alice\u0000" } }, 400, "invalid_input");
+    expect(pathsOf(query)).toEqual(["actor"]);
+    // A whole emoji (a proper surrogate pair) is fine.
+    expect((await callJson("POST", "/api/v1/tokens", { token: alice.token, body: { name: "rocket \u{1F680}" } })).status).toBe(201);
+  });
+
+  it("refuses cursors out of range instead of failing in the database", async () => {
+    const audit = await refused("GET", "/api/v1/audit", { token: alice.token, query: { cursor: "9999999999999999999" } }, 400, "invalid_input");
+    expect(pathsOf(audit)).toEqual(["cursor"]);
+    const jobs = await refused("GET", "/api/v1/jobs", { token: alice.token, query: { cursor: `${"9".repeat(23)}:${randomUUID()}` } }, 400, "invalid_input");
+    expect(pathsOf(jobs)).toEqual(["cursor"]);
+    await refused("GET", "/api/v1/jobs", { token: alice.token, query: { cursor: `1:${"-".repeat(36)}` } }, 400, "invalid_input");
+    expect((await callJson("GET", "/api/v1/audit", { token: alice.token, query: { cursor: "999999999999999999" } })).status).toBe(200);
+  });
+
   it("checks path parameters and query strings the same way", async () => {
     const params = await refused("PATCH", "/api/v1/teams/{slug}", { token: alice.token, params: { slug: "Not_A_Slug" }, body: { name: "x" } }, 400, "invalid_input");
     expect((params.details as { in: string }).in).toBe("path parameters");
