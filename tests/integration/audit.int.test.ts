@@ -306,3 +306,44 @@ describe("GET /api/v1/audit", () => {
     });
   });
 });
+
+describe("a chain longer than one verification batch", () => {
+  it("verifies across batches and finds breaks at a batch boundary", async () => {
+    // 2,100 more events, chained exactly as recordAudit chains them, written in one go.
+    const last = await lastEvent();
+    let prevHash = last.hash;
+    const rows = Array.from({ length: 2100 }, (_, i) => {
+      const fields = {
+        seq: last.seq + BigInt(i + 1),
+        createdAt: new Date(),
+        actorType: "system",
+        actorId: null,
+        actorTokenId: null,
+        actorLogin: "paved",
+        action: "test.bulk",
+        targetType: "test",
+        targetId: String(i),
+        targetLabel: null,
+        teamId: null,
+        payload: { i },
+        requestId: null,
+        prevHash,
+      };
+      prevHash = hashEvent(fields);
+      return { ...fields, hash: prevHash };
+    });
+    await db().auditEvent.createMany({ data: rows });
+    const total = Number(last.seq) + rows.length;
+    expect(await verify()).toMatchObject({ ok: true, count: total, headSeq: String(total), headHash: prevHash });
+
+    const boundary = 2001n;
+    const row = await db().auditEvent.findUniqueOrThrow({ where: { seq: boundary } });
+    try {
+      await withTriggersOff(() => db().$executeRawUnsafe(`DELETE FROM audit_events WHERE seq = $1`, boundary));
+      expect(await verify()).toMatchObject({ ok: false, count: 2000, brokenAt: { seq: "2001", reason: "missing_event" } });
+    } finally {
+      await db().auditEvent.create({ data: { ...row, payload: row.payload as object } });
+    }
+    expect(await verify()).toMatchObject({ ok: true, count: total });
+  });
+});
