@@ -165,6 +165,26 @@ describe("the Auth.js endpoints", () => {
     expect(me.body).toMatchObject({ user: { login: "carol" }, via: "session" });
   });
 
+  it("ends the session on sign-out, even for a copy of the cookie", async () => {
+    const signedIn = await demoSignIn("dave");
+    const session = cookiesOf(signedIn).find((c) => c.startsWith("authjs.session-token=")) ?? "";
+    expect((await callJson("GET", "/api/v1/me", { cookie: session })).status).toBe(200);
+
+    const csrf = await auth("GET", "/api/auth/csrf", { cookie: session });
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const signedOut = await auth("POST", "/api/auth/signout", {
+      body: new URLSearchParams({ csrfToken, callbackUrl: `${ORIGIN}/signin` }).toString(),
+      cookie: [session, ...cookiesOf(csrf)].join("; "),
+    });
+    expect(signedOut.status).toBeLessThan(400);
+    const dave = await db().user.findUniqueOrThrow({ where: { login: "dave" } });
+    expect(await db().auditEvent.count({ where: { action: "auth.signed_out", targetId: dave.id } })).toBeGreaterThan(0);
+
+    const after = await callJson<{ error: { message: string } }>("GET", "/api/v1/me", { cookie: session });
+    expect(after.status).toBe(401);
+    expect(after.body.error.message).toMatch(/sign in again/);
+  });
+
   it("gives no session for a non-demo login, or when sandbox mode is off", async () => {
     const real = await makeUser({ roles: ["platform-admin"], prefix: "real" });
     const refused = await demoSignIn(real.login);

@@ -1,7 +1,7 @@
 // Test data that belongs to one test: a team, people with given roles and their credentials,
 // each with a unique name so that tests never see (or depend on) each other's rows. Written
 // straight to the database: this is set-up, not the behaviour under test.
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { encode } from "next-auth/jwt";
 import { db } from "@/lib/core/db/client";
 import type { Role } from "@/lib/core/db/generated/enums";
@@ -67,7 +67,7 @@ export async function makeToken(userId: string, options: { expiresAt?: Date | nu
 
 /** The `Cookie` header of a signed-in browser session of this user, as Auth.js mints it. */
 export async function sessionCookie(userId: string): Promise<string> {
-  const jwt = await encode({ token: { uid: userId }, secret: TEST_AUTH_SECRET, salt: "authjs.session-token" });
+  const jwt = await encode({ token: { uid: userId, sid: randomUUID() }, secret: TEST_AUTH_SECRET, salt: "authjs.session-token" });
   return `authjs.session-token=${jwt}`;
 }
 
