@@ -12,6 +12,7 @@ import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import { SchemaEngine } from "@prisma/schema-engine-wasm";
+import { installProtocolAwareQueue } from "../lib/core/db/pglite-queue.ts";
 
 const SCHEMA = path.resolve("prisma/schema.prisma");
 const MIGRATIONS = path.resolve("prisma/migrations");
@@ -30,6 +31,7 @@ const snapshot = existsSync(SNAPSHOT) ? await readFile(SNAPSHOT, "utf8") : undef
 
 const pglite = await PGlite.create();
 const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0, maxConnections: 4 });
+installProtocolAwareQueue(server, pglite);
 await server.start();
 let sql: string;
 try {

@@ -8,6 +8,7 @@ import { mkdir, readFile, rm, writeFile, rename } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { installProtocolAwareQueue } from "./pglite-queue.ts";
 
 export interface EmbeddedDatabase {
   url: string;
@@ -74,6 +75,7 @@ export async function startEmbeddedDatabase(options: {
     port: options.port ?? 0,
     maxConnections: options.maxConnections ?? 32,
   });
+  installProtocolAwareQueue(server, db);
   await server.start();
   const url = `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`;
   if (options.publish) {
