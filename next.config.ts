@@ -10,6 +10,9 @@ const securityHeaders = [
 const config: NextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
+  // The build type-checks the app only; `npm run typecheck` covers tests and scripts too, so a
+  // test being written cannot break `npm start`.
+  typescript: { tsconfigPath: "tsconfig.build.json" },
   // Server-only packages with native-ish or dynamic requires: load them from node_modules at run
   // time instead of bundling them.
   serverExternalPackages: [
