@@ -25,6 +25,7 @@ export const ENV_DOCS = {
   PAVED_DB_POOL_SIZE: ["10 (embedded: 4)", "Connections per process in the database pool."],
   PAVED_EMBEDDED_DB_PORT: ["0 (any free port)", "Loopback port on which `npm start` serves the embedded database."],
   PAVED_SANDBOX: ["true when embedded, else false", "Sandbox mode: demo organisation, demo sign-in, sandbox integrations. Never on unless set or embedded."],
+  PAVED_WEB_HEAP_MB: ["200", "V8 old-space limit of the web server process started by `npm start` (keeps its memory bounded)."],
   PAVED_WORKER: ["true", "Run the job worker inside `npm start`. Set false when separate `npm run worker` processes run."],
   PAVED_WORKER_CONCURRENCY: ["4", "Jobs a worker process runs at once."],
   PAVED_ADMIN_LOGINS: ["empty", "Comma-separated GitHub logins made platform-admins when they first sign in."],
@@ -58,6 +59,7 @@ const schema = z.object({
   PAVED_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).optional(),
   PAVED_EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   PAVED_SANDBOX: z.enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""]).optional(),
+  PAVED_WEB_HEAP_MB: z.coerce.number().int().min(96).max(16384).default(200),
   PAVED_WORKER: bool(true),
   PAVED_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   PAVED_ADMIN_LOGINS: optionalString,
@@ -100,6 +102,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     poolSize: e.PAVED_DB_POOL_SIZE ?? (embedded ? 4 : 10),
     embeddedDbPort: e.PAVED_EMBEDDED_DB_PORT,
     sandbox,
+    webHeapMb: e.PAVED_WEB_HEAP_MB,
     worker: e.PAVED_WORKER,
     workerConcurrency: e.PAVED_WORKER_CONCURRENCY,
     adminLogins: (e.PAVED_ADMIN_LOGINS ?? "")

@@ -1,0 +1,215 @@
+// npm run bench: measures the figures the issues name, prints figure / target / result, and
+// writes docs/benchmarks.md. Uses the real PostgreSQL (DATABASE_URL of a bench database created
+// on 127.0.0.1:5432, or BENCH_PG_URL for another server) and the embedded database.
+// Benchmarks never run in `npm test`; tests never assert times.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import pg from "pg";
+import { migrate } from "../../lib/core/db/migrate.ts";
+import { createClient } from "../../lib/core/db/client.ts";
+import { seedDemoOrganisation } from "../../prisma/seed/demo-organisation.ts";
+import { issueTokenFromCli } from "../../lib/org/tokens.ts";
+import { ensureBuild } from "../lib/build.ts";
+
+interface Row {
+  figure: string;
+  target: string;
+  result: string;
+  ok: boolean | null;
+}
+const rows: Row[] = [];
+const record = (figure: string, target: string, result: string, ok: boolean | null) => {
+  rows.push({ figure, target, result, ok });
+  console.log(`  ${ok === null ? "·" : ok ? "✓" : "✗"} ${figure}: ${result} (target ${target})`);
+};
+
+const ADMIN_URL = process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+
+function startPaved(env: Record<string, string>, port: number): { proc: ChildProcess; started: number } {
+  const started = performance.now();
+  const proc = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  return { proc, started };
+}
+
+async function waitFor(url: string, timeoutMs: number): Promise<number> {
+  const t0 = performance.now();
+  while (performance.now() - t0 < timeoutMs) {
+    try {
+      const res = await fetch(url, { redirect: "manual" });
+      if (res.status < 500) return performance.now();
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+async function stop(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return;
+  const done = new Promise((r) => proc.once("exit", r));
+  proc.kill("SIGTERM");
+  await done;
+}
+
+function webServerRssMb(launcherPid: number): number {
+  // The web server is the launcher's child process renamed "next-server".
+  const out = readFileSync(`/proc/${launcherPid}/task/${launcherPid}/children`, "utf8").trim().split(/\s+/).map(Number);
+  for (const pid of out) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      const name = /Name:\s+(\S+)/.exec(status)?.[1] ?? "";
+      if (name.startsWith("next-server") || name === "node") {
+        const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+        if (kb) return kb / 1024;
+      }
+    } catch {
+      // gone
+    }
+  }
+  return Number.NaN;
+}
+
+async function load(url: string, opts: { connections: number; duration: number; headers?: Record<string, string> }) {
+  const result = await autocannon({ url, connections: opts.connections, duration: opts.duration, headers: opts.headers ?? {} });
+  return {
+    p50: result.latency.p50,
+    p95: result.latency.p97_5 !== undefined ? percentileFrom(result, 95) : result.latency.p90,
+    p99: result.latency.p99,
+    rps: result.requests.average,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+/** autocannon reports p90, p97.5 and p99; p95 is interpolated between p90 and p97.5. */
+function percentileFrom(result: autocannon.Result, p: 95): number {
+  const { p90, p97_5 } = result.latency;
+  return Math.round((p90 + ((p97_5 - p90) * (p - 90)) / 7.5) * 100) / 100;
+}
+
+async function benchExternal(): Promise<void> {
+  console.log("\nReal PostgreSQL");
+  const dbName = `paved_bench_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${dbName}`;
+  const dbUrl = url.toString();
+  const port = 3300;
+  let paved: ChildProcess | undefined;
+  try {
+    await migrate(dbUrl);
+    const client = createClient(dbUrl, 2);
+    await seedDemoOrganisation(client);
+    const { token } = await issueTokenFromCli(client, { login: "alice", name: "bench", expiresInDays: 1 });
+    await client.$disconnect();
+
+    const s = startPaved({ DATABASE_URL: dbUrl, PAVED_SANDBOX: "true", PAVED_DATA_DIR: mkdtempSync(path.join(tmpdir(), "paved-bench-")) }, port);
+    paved = s.proc;
+    await waitFor(`http://127.0.0.1:${port}/api/health`, 120_000);
+    const auth = { authorization: `Bearer ${token}` };
+
+    // Warm up each route once (first requests compile and connect).
+    for (const p of ["/api/health", "/api/v1/services", "/api/v1/audit?limit=50"]) await fetch(`http://127.0.0.1:${port}${p}`, { headers: auth });
+
+    const health = await load(`http://127.0.0.1:${port}/api/health`, { connections: 1, duration: 5 });
+    record("/api/health p50 (1 client)", "≤ 5 ms", `${health.p50} ms (${Math.round(health.rps)} req/s, ${health.errors} errors)`, health.p50 <= 5 && health.errors === 0);
+
+    const list = await load(`http://127.0.0.1:${port}/api/v1/services`, { connections: 50, duration: 10, headers: auth });
+    record(
+      "GET /api/v1/services p95, 50 concurrent clients, bearer token",
+      "≤ 30 ms",
+      `${list.p95} ms (p50 ${list.p50}, p99 ${list.p99}, ${Math.round(list.rps)} req/s, ${list.errors} errors)`,
+      list.p95 <= 30 && list.errors === 0,
+    );
+
+    // Baseline: the same load on a route that does no work at all (Next.js's own cost per request).
+    const floor = await load(`http://127.0.0.1:${port}/api/v1/no-such-route`, { connections: 50, duration: 5, headers: auth });
+    record(
+      "baseline: a route that does nothing (JSON 404), p95, 50 clients",
+      "(baseline)",
+      `${floor.p95} ms (${Math.round(floor.rps)} req/s): the web framework's own floor on this machine`,
+      null,
+    );
+
+    const audit = await load(`http://127.0.0.1:${port}/api/v1/audit?limit=50`, { connections: 50, duration: 5, headers: auth });
+    record("GET /api/v1/audit?limit=50 p95, 50 clients", "(no target)", `${audit.p95} ms (${Math.round(audit.rps)} req/s, ${audit.errors} errors)`, null);
+
+    // Baseline: the raw SQL behind the services list, without the portal.
+    const raw = new pg.Pool({ connectionString: dbUrl, max: 10 });
+    const times: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const t0 = performance.now();
+      await raw.query(
+        `SELECT s.*, t.slug, (SELECT array_agg(d.depends_on_id) FROM service_dependencies d WHERE d.service_id = s.id) AS deps FROM services s JOIN teams t ON t.id = s.team_id ORDER BY s.name`,
+      );
+      times.push(performance.now() - t0);
+    }
+    await raw.end();
+    times.sort((a, b) => a - b);
+    record("baseline: the services query in raw SQL, p50", "(baseline)", `${(times[150] ?? 0).toFixed(2)} ms`, null);
+
+    const rss = webServerRssMb(paved.pid as number);
+    record("web server RSS after the load", "< 300 MB", `${rss.toFixed(0)} MB`, rss < 300);
+  } finally {
+    if (paved) await stop(paved);
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+async function benchEmbeddedStart(): Promise<void> {
+  console.log("\nEmbedded database");
+  const dataDir = mkdtempSync(path.join(tmpdir(), "paved-bench-embedded-"));
+  const port = 3301;
+  const first = startPaved({ PAVED_DATA_DIR: dataDir, DATABASE_URL: "" }, port);
+  const ready = await waitFor(`http://127.0.0.1:${port}/signin`, 180_000);
+  record("npm start on a fresh data folder → first page", "(no target)", `${((ready - first.started) / 1000).toFixed(1)} s (initdb, migrate, seed)`, null);
+  await stop(first.proc);
+
+  const second = startPaved({ PAVED_DATA_DIR: dataDir, DATABASE_URL: "" }, port);
+  const again = await waitFor(`http://127.0.0.1:${port}/signin`, 60_000);
+  const seconds = (again - second.started) / 1000;
+  record("npm start on an existing data folder → first page", "≤ 5 s", `${seconds.toFixed(1)} s`, seconds <= 5);
+  const health = await load(`http://127.0.0.1:${port}/api/health`, { connections: 1, duration: 3 });
+  record("/api/health p50 on the embedded database", "(no target)", `${health.p50} ms`, null);
+  await stop(second.proc);
+}
+
+async function main(): Promise<void> {
+  console.log("Paved benchmarks");
+  const built = await ensureBuild(process.cwd(), (l) => console.log(`  ${l}`));
+  console.log(`  production build: ${built}`);
+  await benchExternal();
+  await benchEmbeddedStart();
+
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  const lines = [
+    "# Benchmarks",
+    "",
+    "Written by `npm run bench`; figures vary from run to run, so compare runs on one machine.",
+    "",
+    `Last run: ${new Date().toISOString()} on ${machine}.`,
+    "",
+    "| figure | target | result | met |",
+    "|---|---|---|---|",
+    ...rows.map((r) => `| ${r.figure} | ${r.target} | ${r.result} | ${r.ok === null ? "—" : r.ok ? "yes" : "**no**"} |`),
+    "",
+  ];
+  writeFileSync("docs/benchmarks.md", lines.join("\n"));
+  console.log(`\nWrote docs/benchmarks.md (${machine}).`);
+  const missed = rows.filter((r) => r.ok === false);
+  if (missed.length) console.log(`${missed.length} target(s) missed: ${missed.map((r) => r.figure).join("; ")}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
