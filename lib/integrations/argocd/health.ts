@@ -1,4 +1,4 @@
-// Argo CD: GET /api/version (VersionService_Version in specs/argocd-swagger.json).
+// Argo CD: GET /api/version (VersionService_Version in Argo CD's published REST API; a copy is in tests/support/specs/argocd-swagger.json).
 import { z } from "zod";
 import type { IntegrationStatus } from "../health.ts";
 

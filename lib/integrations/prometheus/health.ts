@@ -1,4 +1,4 @@
-// Prometheus: GET /api/v1/status/buildinfo (specs/prometheus-api-openapi-3.1.yaml).
+// Prometheus: GET /api/v1/status/buildinfo (Prometheus HTTP API; tested against a real Prometheus).
 import { z } from "zod";
 import type { IntegrationStatus } from "../health.ts";
 
