@@ -11,7 +11,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
-import { Dialog, DialogClose, DialogContent } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogFooter } from "@/components/ui/dialog";
 import { EmptyState } from "@/components/ui/empty-state";
 import { FieldError, Input, Label, NativeSelect } from "@/components/ui/input";
 import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
@@ -329,16 +329,11 @@ export function TeamsPanel({ initialTeams, initialUsers, canManage }: { initialT
                 <Input id="team-description" className="mt-1" value={newTeam.description} onChange={(e) => setNewTeam({ ...newTeam, description: e.target.value })} />
               </div>
               {!teamFieldErrors.name && !teamFieldErrors.slug ? <ErrorText error={createTeam.error} /> : null}
-              <div className="flex justify-end gap-2">
-                <DialogClose asChild>
-                  <Button variant="secondary" type="button">
-                    Cancel
-                  </Button>
-                </DialogClose>
+              <DialogFooter>
                 <Button type="submit" loading={createTeam.isPending}>
                   Create team
                 </Button>
-              </div>
+              </DialogFooter>
             </form>
           ) : null}
         </DialogContent>
@@ -365,16 +360,11 @@ export function TeamsPanel({ initialTeams, initialUsers, canManage }: { initialT
               ) : null}
               <RolePicker idPrefix="member-role" value={editing.roles} onChange={(roles) => setEditing({ ...editing, roles })} />
               <ErrorText error={setRoles.error} />
-              <div className="flex justify-end gap-2">
-                <DialogClose asChild>
-                  <Button variant="secondary" type="button">
-                    Cancel
-                  </Button>
-                </DialogClose>
+              <DialogFooter>
                 <Button type="submit" loading={setRoles.isPending} disabled={!editing.login || editing.roles.length === 0}>
                   Save roles
                 </Button>
-              </div>
+              </DialogFooter>
             </form>
           ) : null}
         </DialogContent>
@@ -383,14 +373,11 @@ export function TeamsPanel({ initialTeams, initialUsers, canManage }: { initialT
       <Dialog open={removing !== null} onOpenChange={(o) => !o && setRemoving(null)}>
         <DialogContent title={`Remove @${removing?.login ?? ""} from ${team?.name ?? ""}?`} description="They lose the roles they hold in this team at once.">
           <ErrorText error={removeMember.error} />
-          <div className="mt-4 flex justify-end gap-2">
-            <DialogClose asChild>
-              <Button variant="secondary">Cancel</Button>
-            </DialogClose>
+          <DialogFooter className="mt-4">
             <Button variant="danger" loading={removeMember.isPending} onClick={() => removing && removeMember.mutate(removing.login)}>
               Remove
             </Button>
-          </div>
+          </DialogFooter>
         </DialogContent>
       </Dialog>
 
@@ -433,16 +420,11 @@ export function TeamsPanel({ initialTeams, initialUsers, canManage }: { initialT
               </div>
               <RolePicker idPrefix="person-role" value={newPerson.roles} onChange={(roles) => setNewPerson({ ...newPerson, roles })} />
               {Object.keys(personFieldErrors).length === 0 ? <ErrorText error={createPerson.error} /> : null}
-              <div className="flex justify-end gap-2">
-                <DialogClose asChild>
-                  <Button variant="secondary" type="button">
-                    Cancel
-                  </Button>
-                </DialogClose>
+              <DialogFooter>
                 <Button type="submit" loading={createPerson.isPending} disabled={newPerson.roles.length === 0}>
                   Add person
                 </Button>
-              </div>
+              </DialogFooter>
             </form>
           ) : null}
         </DialogContent>

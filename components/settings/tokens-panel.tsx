@@ -9,7 +9,7 @@ import { relativeTime } from "@/components/audit/format";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
-import { Dialog, DialogClose, DialogContent } from "@/components/ui/dialog";
+import { Dialog, DialogClose, DialogContent, DialogFooter } from "@/components/ui/dialog";
 import { EmptyState } from "@/components/ui/empty-state";
 import { FieldError, Input, Label, NativeSelect } from "@/components/ui/input";
 import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
@@ -188,16 +188,11 @@ export function TokensPanel({ initial }: { initial: TokenDto[] }) {
                 </NativeSelect>
               </div>
               {create.error && !fieldErrors.name ? <p className="text-sm text-danger">{create.error.message}</p> : null}
-              <div className="flex justify-end gap-2">
-                <DialogClose asChild>
-                  <Button variant="secondary" type="button">
-                    Cancel
-                  </Button>
-                </DialogClose>
+              <DialogFooter>
                 <Button type="submit" loading={create.isPending} data-testid="create-token">
                   Create token
                 </Button>
-              </div>
+              </DialogFooter>
             </form>
           )}
         </DialogContent>
@@ -205,14 +200,11 @@ export function TokensPanel({ initial }: { initial: TokenDto[] }) {
 
       <Dialog open={revoking !== null} onOpenChange={(o) => !o && setRevoking(null)}>
         <DialogContent title={`Revoke “${revoking?.name ?? ""}”?`} description="Scripts and pipelines using this token will be refused at once. This cannot be undone.">
-          <div className="flex justify-end gap-2">
-            <DialogClose asChild>
-              <Button variant="secondary">Keep it</Button>
-            </DialogClose>
+          <DialogFooter cancelLabel="Keep it">
             <Button variant="danger" loading={revoke.isPending} onClick={() => revoking && revoke.mutate(revoking.id)} data-testid="confirm-revoke">
               Revoke token
             </Button>
-          </div>
+          </DialogFooter>
         </DialogContent>
       </Dialog>
     </Card>

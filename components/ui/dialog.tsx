@@ -2,6 +2,7 @@
 
 import * as DialogPrimitive from "@radix-ui/react-dialog";
 import { X } from "lucide-react";
+import { Button } from "./button";
 import type { ReactNode } from "react";
 import { cn } from "./cn";
 
@@ -29,5 +30,19 @@ export function DialogContent({ title, description, children, className }: { tit
         </DialogPrimitive.Close>
       </DialogPrimitive.Content>
     </DialogPrimitive.Portal>
+  );
+}
+
+/** The row of buttons at the bottom of a dialog: a way out, then the dialog's own action(s). */
+export function DialogFooter({ cancelLabel = "Cancel", children, className }: { cancelLabel?: string; children?: ReactNode; className?: string }) {
+  return (
+    <div className={cn("flex justify-end gap-2", className)}>
+      <DialogPrimitive.Close asChild>
+        <Button variant="secondary" type="button">
+          {cancelLabel}
+        </Button>
+      </DialogPrimitive.Close>
+      {children}
+    </div>
   );
 }
