@@ -5,7 +5,7 @@ import { db, transaction } from "../db/client.ts";
 import { env } from "../env.ts";
 import { recordAudit } from "../audit/record.ts";
 import { ConflictError } from "../errors.ts";
-import { loadActorByUserId, type Actor } from "./actor.ts";
+import { loadActorByUserId, SYSTEM_ACTOR } from "./actor.ts";
 
 export interface GithubProfile {
   id: string | number;
@@ -56,8 +56,7 @@ export async function upsertGithubUser(profile: GithubProfile): Promise<string> 
       await tx.membership.create({ data: { userId: user.id, teamId: team.id, role: "platform_admin" } });
     }
     if (!existing) {
-      const actor: Actor = { kind: "system", userId: null, login: "paved", name: "Paved", avatarUrl: null, isDemo: false, grants: [] };
-      await recordAudit(tx, actor, {
+      await recordAudit(tx, SYSTEM_ACTOR, {
         action: "user.created",
         target: { type: "user", id: user.id, label: login },
         payload: { source: "github", githubId, platformAdmin: env().adminLogins.includes(login) },
