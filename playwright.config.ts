@@ -1,11 +1,22 @@
 // Browser flows in Debian's Chromium against a real `npm start` (embedded database, sandbox
 // integrations, demo organisation) in a fresh data folder per run.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3210);
+
+// Data folders of earlier runs (each holds a whole embedded database): remove those over an hour old.
+for (const name of readdirSync(tmpdir())) {
+  if (!/^paved-(e2e|launcher)-/.test(name)) continue;
+  const dir = path.join(tmpdir(), name);
+  try {
+    if (Date.now() - statSync(dir).mtimeMs > 3_600_000) rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // another run's folder vanished meanwhile
+  }
+}
 // Evaluated once in the runner, inherited by the workers.
 process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "paved-e2e-"));
 

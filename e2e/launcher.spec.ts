@@ -2,7 +2,7 @@
 // through the running server's database socket, stops cleanly on SIGTERM and SIGINT leaving no
 // process behind, and comes back with its data — also after being killed with SIGKILL.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, existsSync } from "node:fs";
+import { mkdtempSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
@@ -12,6 +12,7 @@ test.describe.configure({ mode: "serial" });
 const PORT = 3231;
 const BASE = `http://127.0.0.1:${PORT}`;
 const dataDir = mkdtempSync(path.join(tmpdir(), "paved-launcher-"));
+test.afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function start(): { proc: ChildProcess; output: () => string } {
   let out = "";
