@@ -3,7 +3,7 @@
 // on 127.0.0.1:5432, or BENCH_PG_URL for another server) and the embedded database.
 // Benchmarks never run in `npm test`; tests never assert times.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -104,6 +104,7 @@ async function benchExternal(): Promise<void> {
   const dbUrl = url.toString();
   const port = 3300;
   let paved: ChildProcess | undefined;
+  let dataDir: string | undefined;
   try {
     await migrate(dbUrl);
     const client = createClient(dbUrl, 2);
@@ -111,7 +112,8 @@ async function benchExternal(): Promise<void> {
     const { token } = await issueTokenFromCli(client, { login: "alice", name: "bench", expiresInDays: 1 });
     await client.$disconnect();
 
-    const s = startPaved({ DATABASE_URL: dbUrl, PAVED_SANDBOX: "true", PAVED_DATA_DIR: mkdtempSync(path.join(tmpdir(), "paved-bench-")) }, port);
+    dataDir = mkdtempSync(path.join(tmpdir(), "paved-bench-"));
+    const s = startPaved({ DATABASE_URL: dbUrl, PAVED_SANDBOX: "true", PAVED_DATA_DIR: dataDir }, port);
     paved = s.proc;
     await waitFor(`http://127.0.0.1:${port}/api/health`, 120_000);
     const auth = { authorization: `Bearer ${token}` };
@@ -160,6 +162,7 @@ async function benchExternal(): Promise<void> {
     record("web server RSS after the load", "< 300 MB", `${rss.toFixed(0)} MB`, rss < 300);
   } finally {
     if (paved) await stop(paved);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
@@ -181,6 +184,7 @@ async function benchEmbeddedStart(): Promise<void> {
   const health = await load(`http://127.0.0.1:${port}/api/health`, { connections: 1, duration: 3 });
   record("/api/health p50 on the embedded database", "(no target)", `${health.p50} ms`, null);
   await stop(second.proc);
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 async function main(): Promise<void> {
