@@ -1,0 +1,89 @@
+// The GitHost port: what Paved needs from a git hosting service. Adapters: GitHub through Octokit
+// (lib/integrations/github) and local git repositories for the sandbox (lib/integrations/localgit).
+// Used by the catalog (instantiate, upgrade pull requests, adoption scans) and by delivery
+// (promotion commits to the GitOps repository). Vendor types never cross this interface.
+
+export interface RepoRef {
+  owner: string;
+  name: string;
+}
+
+export interface RepoInfo extends RepoRef {
+  /** "owner/name" */
+  fullName: string;
+  defaultBranch: string;
+  private: boolean;
+  description: string | null;
+  /** A link a person can open: github.com, or Paved's sandbox repository browser. */
+  webUrl: string;
+  /** False for a repository with no commit yet. */
+  hasCommits: boolean;
+}
+
+export interface FileChange {
+  path: string;
+  /** New content; null deletes the file. */
+  content: string | null;
+}
+
+export interface PullRequest {
+  number: number;
+  title: string;
+  body: string;
+  head: string;
+  base: string;
+  state: "open" | "closed" | "merged";
+  webUrl: string;
+  headSha: string;
+  createdAt: string;
+}
+
+export interface PullRequestFile {
+  path: string;
+  status: "added" | "modified" | "removed";
+  /** Unified diff of the file (may be absent for very large or binary files). */
+  patch: string | null;
+}
+
+/** A failure the caller can act on: `retryable` for rate limits, 5xx and network errors. */
+export class GitHostError extends Error {
+  constructor(
+    message: string,
+    readonly kind: "not_found" | "forbidden" | "conflict" | "invalid" | "rate_limited" | "unavailable",
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "GitHostError";
+  }
+}
+
+export interface GitHost {
+  readonly kind: "github" | "sandbox";
+  /** The owner new repositories are created under by default (the GitHub organisation, or "demo"). */
+  readonly defaultOwner: string;
+
+  getRepo(repo: RepoRef): Promise<RepoInfo | null>;
+  listRepos(owner: string): Promise<RepoInfo[]>;
+  /** Creates a repository with an initial commit on its default branch (a README). */
+  createRepo(repo: RepoRef, options: { description?: string; private?: boolean }): Promise<RepoInfo>;
+
+  /** A file's content at a ref (default: the default branch), or null when it does not exist. */
+  readFile(repo: RepoRef, path: string, ref?: string): Promise<string | null>;
+  /** Every file path at a ref (default: the default branch). */
+  listFiles(repo: RepoRef, ref?: string): Promise<string[]>;
+
+  /** The commit sha a branch points at, or null when there is no such branch. */
+  getBranch(repo: RepoRef, branch: string): Promise<string | null>;
+  /** Creates `branch` at `from` (a branch name); a no-op when it already exists. */
+  createBranch(repo: RepoRef, branch: string, from: string): Promise<string>;
+  deleteBranch(repo: RepoRef, branch: string): Promise<void>;
+  /** Commits the changes on top of the branch; returns the new commit sha (or the current one when nothing changed). */
+  commitFiles(repo: RepoRef, branch: string, changes: FileChange[], message: string): Promise<string>;
+
+  findPullRequest(repo: RepoRef, head: string, state?: "open" | "all"): Promise<PullRequest | null>;
+  openPullRequest(repo: RepoRef, input: { head: string; base: string; title: string; body: string }): Promise<PullRequest>;
+  getPullRequest(repo: RepoRef, number: number): Promise<PullRequest | null>;
+  listPullRequestFiles(repo: RepoRef, number: number): Promise<PullRequestFile[]>;
+  mergePullRequest(repo: RepoRef, number: number, message?: string): Promise<{ sha: string }>;
+}
