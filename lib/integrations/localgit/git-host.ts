@@ -1,0 +1,449 @@
+// The sandbox's GitHost: real bare git repositories under <PAVED_DATA_DIR>/git/<owner>/<name>.git
+// stand in for GitHub. Commits, branches, merges and diffs are real git; pull requests (which git
+// does not have) live in each repository's paved.json. Every write is either a compare-and-swap
+// of a ref or done under the repository's lock file, so the web server and several worker
+// processes can use the same repositories at once.
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import {
+  GitHostError,
+  type FileChange,
+  type GitHost,
+  type PullRequest,
+  type PullRequestFile,
+  type RepoInfo,
+  type RepoRef,
+} from "../../core/ports/git-host.ts";
+import { git, GitCommandError } from "./git.ts";
+import { LockTimeoutError } from "./lock.ts";
+import { newMeta, readMeta, updateMeta, writeMeta, type RepoMeta, type StoredPull } from "./meta.ts";
+import { branchNameProblem, pathProblem, refProblem, repoNameProblem } from "./names.ts";
+import { casRef, commitTree, diffCommits, isAncestor, mergeBase, mergeTrees, readTip, resolveRef, writeTree } from "./plumbing.ts";
+
+export const SANDBOX_OWNER = "demo";
+
+/** How often a commit or merge is rebuilt on a branch that moved meanwhile before giving up. */
+const MAX_REF_ATTEMPTS = 8;
+
+export interface LocalGitHostOptions {
+  /** PAVED_DATA_DIR: repositories live in <dataDir>/git. */
+  dataDir: string;
+  /** Prefix of the sandbox browser's links (default: the app's own `/sandbox/repos`). */
+  webBase?: string;
+}
+
+export function sandboxGitRoot(dataDir: string): string {
+  return path.join(dataDir, "git");
+}
+
+function fullName(repo: RepoRef): string {
+  return `${repo.owner}/${repo.name}`;
+}
+
+function invalid(message: string): GitHostError {
+  return new GitHostError(message, "invalid", false);
+}
+
+function notFound(message: string): GitHostError {
+  return new GitHostError(message, "not_found", false);
+}
+
+/** Turns what git or the file system threw into a GitHostError (a GitHostError passes through). */
+function asGitHostError(e: unknown, what: string): GitHostError {
+  if (e instanceof GitHostError) return e;
+  if (e instanceof LockTimeoutError) return new GitHostError(`${what}: the sandbox repository is busy, try again`, "unavailable", true, { cause: e });
+  if (e instanceof GitCommandError) return new GitHostError(`${what}: git failed (${e.stderr.trim().split("\n")[0] ?? e.code})`, "unavailable", false, { cause: e });
+  return new GitHostError(`${what}: ${(e as Error).message}`, "unavailable", false, { cause: e });
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class LocalGitHost implements GitHost {
+  readonly kind = "sandbox" as const;
+  readonly defaultOwner = SANDBOX_OWNER;
+  readonly root: string;
+  private readonly webBase: string;
+
+  constructor(options: LocalGitHostOptions) {
+    this.root = sandboxGitRoot(options.dataDir);
+    this.webBase = (options.webBase ?? "/sandbox/repos").replace(/\/$/, "");
+  }
+
+  /** The bare repository's folder; throws `invalid` for a name that could leave the data folder. */
+  gitDir(repo: RepoRef): string {
+    const problem = repoNameProblem(repo.owner) ?? repoNameProblem(repo.name);
+    if (problem) throw invalid(problem);
+    return path.join(this.root, repo.owner, `${repo.name}.git`);
+  }
+
+  /** The repository's folder, or null when it does not exist (or its name is not a valid one). */
+  private async existingGitDir(repo: RepoRef): Promise<string | null> {
+    if (repoNameProblem(repo.owner) || repoNameProblem(repo.name)) return null;
+    const dir = this.gitDir(repo);
+    return (await exists(path.join(dir, "HEAD"))) ? dir : null;
+  }
+
+  private async requireGitDir(repo: RepoRef): Promise<string> {
+    const dir = await this.existingGitDir(repo);
+    if (!dir) throw notFound(`repository ${fullName(repo)} not found`);
+    return dir;
+  }
+
+  private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw asGitHostError(e, what);
+    }
+  }
+
+  private repoUrl(repo: RepoRef): string {
+    return `${this.webBase}/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.name)}`;
+  }
+
+  private async defaultBranch(gitDir: string): Promise<string> {
+    const head = (await readFile(path.join(gitDir, "HEAD"), "utf8")).trim();
+    return head.startsWith("ref: refs/heads/") ? head.slice("ref: refs/heads/".length) : "main";
+  }
+
+  private async info(repo: RepoRef, gitDir: string, meta?: RepoMeta): Promise<RepoInfo> {
+    const [defaultBranch, m] = await Promise.all([this.defaultBranch(gitDir), meta ?? readMeta(gitDir)]);
+    const hasCommits = (await resolveRef(gitDir, `refs/heads/${defaultBranch}`)) !== null;
+    return {
+      owner: repo.owner,
+      name: repo.name,
+      fullName: fullName(repo),
+      defaultBranch,
+      private: m.private,
+      description: m.description,
+      webUrl: this.repoUrl(repo),
+      hasCommits,
+    };
+  }
+
+  async getRepo(repo: RepoRef): Promise<RepoInfo | null> {
+    return this.guard(`reading ${fullName(repo)}`, async () => {
+      const dir = await this.existingGitDir(repo);
+      return dir ? this.info(repo, dir) : null;
+    });
+  }
+
+  async listRepos(owner: string): Promise<RepoInfo[]> {
+    return this.guard(`listing the repositories of ${owner}`, async () => {
+      const problem = repoNameProblem(owner);
+      if (problem) throw invalid(problem);
+      let entries: string[];
+      try {
+        entries = await readdir(path.join(this.root, owner));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+        throw e;
+      }
+      // Repositories being created are built under a dot-name and renamed into place when complete.
+      const names = entries.filter((e) => e.endsWith(".git") && !e.startsWith(".")).map((e) => e.slice(0, -4));
+      const repos = await Promise.all(names.map((name) => this.getRepo({ owner, name })));
+      return repos.filter((r): r is RepoInfo => r !== null).sort((a, b) => a.name.localeCompare(b.name));
+    });
+  }
+
+  async createRepo(repo: RepoRef, options: { description?: string; private?: boolean }): Promise<RepoInfo> {
+    const readme = `# ${repo.name}\n${options.description ? `\n${options.description}\n` : ""}`;
+    const created = await this.createWithFiles(repo, { "README.md": readme }, options);
+    if (!created) throw new GitHostError(`repository ${fullName(repo)} already exists`, "conflict", false);
+    return created;
+  }
+
+  /**
+   * Builds a repository with one commit of `files` on main, out of sight under a temporary name,
+   * and renames it into place: others see no repository or a complete one. Null when it exists.
+   */
+  async createWithFiles(repo: RepoRef, files: Record<string, string>, options: { description?: string | null; private?: boolean; message?: string }): Promise<RepoInfo | null> {
+    return this.guard(`creating ${fullName(repo)}`, async () => {
+      const dir = this.gitDir(repo);
+      for (const p of Object.keys(files)) {
+        const problem = pathProblem(p);
+        if (problem) throw invalid(problem);
+      }
+      if (await exists(dir)) return null;
+      const ownerDir = path.dirname(dir);
+      await mkdir(ownerDir, { recursive: true });
+      const tmp = path.join(ownerDir, `.${repo.name}.${randomBytes(6).toString("hex")}.tmp.git`);
+      try {
+        // An empty template: no sample hooks or description file to copy.
+        await git(null, ["init", "--bare", "-q", "--template=", "--initial-branch=main", tmp]);
+        const meta = newMeta(options);
+        await writeMeta(tmp, meta);
+        const tree = await writeTree(
+          tmp,
+          null,
+          Object.entries(files).map(([p, content]) => ({ path: p, content })),
+        );
+        const sha = await commitTree(tmp, tree, [], options.message ?? "Initial commit");
+        await casRef(tmp, "refs/heads/main", sha, null);
+        try {
+          await rename(tmp, dir);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === "ENOTEMPTY" || code === "EEXIST") return null;
+          throw e;
+        }
+        return await this.info(repo, dir, meta);
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+    });
+  }
+
+  async readFile(repo: RepoRef, filePath: string, ref?: string): Promise<string | null> {
+    return this.guard(`reading ${filePath} in ${fullName(repo)}`, async () => {
+      const problem = pathProblem(filePath) ?? (ref !== undefined ? refProblem(ref) : null);
+      if (problem) throw invalid(problem);
+      const dir = await this.existingGitDir(repo);
+      if (!dir) return null;
+      const at = ref ?? (await this.defaultBranch(dir));
+      const res = await git(dir, ["cat-file", "blob", `${at}:${filePath}`], { okCodes: [0, 128] });
+      return res.code === 0 ? res.stdout.toString("utf8") : null;
+    });
+  }
+
+  async listFiles(repo: RepoRef, ref?: string): Promise<string[]> {
+    return this.guard(`listing the files of ${fullName(repo)}`, async () => {
+      const problem = ref !== undefined ? refProblem(ref) : null;
+      if (problem) throw invalid(problem);
+      const dir = await this.requireGitDir(repo);
+      const defaultBranch = await this.defaultBranch(dir);
+      const tip = await readTip(dir, ref ?? `refs/heads/${defaultBranch}`);
+      if (!tip) {
+        // A repository without commits has no files; an unknown ref is an error.
+        if (ref === undefined) return [];
+        throw notFound(`ref ${ref} not found in ${fullName(repo)}`);
+      }
+      const res = await git(dir, ["ls-tree", "-r", "-z", tip.tree]);
+      return res.stdout
+        .toString("utf8")
+        .split("\0")
+        .map((entry) => /^\d+ blob [0-9a-f]+\t(.*)$/s.exec(entry)?.[1])
+        .filter((p): p is string => p !== undefined);
+    });
+  }
+
+  async getBranch(repo: RepoRef, branch: string): Promise<string | null> {
+    return this.guard(`reading branch ${branch} of ${fullName(repo)}`, async () => {
+      const problem = branchNameProblem(branch);
+      if (problem) throw invalid(problem);
+      const dir = await this.existingGitDir(repo);
+      return dir ? resolveRef(dir, `refs/heads/${branch}`) : null;
+    });
+  }
+
+  async createBranch(repo: RepoRef, branch: string, from: string): Promise<string> {
+    return this.guard(`creating branch ${branch} in ${fullName(repo)}`, async () => {
+      const problem = branchNameProblem(branch) ?? branchNameProblem(from);
+      if (problem) throw invalid(problem);
+      const dir = await this.requireGitDir(repo);
+      const existing = await resolveRef(dir, `refs/heads/${branch}`);
+      if (existing) return existing;
+      const sha = await resolveRef(dir, `refs/heads/${from}`);
+      if (!sha) throw notFound(`branch ${from} not found in ${fullName(repo)}`);
+      if (await casRef(dir, `refs/heads/${branch}`, sha, null)) return sha;
+      // Someone created it meanwhile (fine: creating is idempotent), or the name clashes with
+      // another branch ("a/b" next to "a").
+      const now = await resolveRef(dir, `refs/heads/${branch}`);
+      if (now) return now;
+      throw invalid(`branch ${branch} cannot be created in ${fullName(repo)}: it clashes with an existing branch`);
+    });
+  }
+
+  async deleteBranch(repo: RepoRef, branch: string): Promise<void> {
+    return this.guard(`deleting branch ${branch} of ${fullName(repo)}`, async () => {
+      const problem = branchNameProblem(branch);
+      if (problem) throw invalid(problem);
+      const dir = await this.requireGitDir(repo);
+      if (branch === (await this.defaultBranch(dir))) throw invalid(`branch ${branch} is the default branch of ${fullName(repo)} and cannot be deleted`);
+      const sha = await resolveRef(dir, `refs/heads/${branch}`);
+      if (!sha) return;
+      await git(dir, ["update-ref", "-d", `refs/heads/${branch}`, sha], { okCodes: [0, 128] });
+      // As on GitHub: deleting a pull request's head branch closes the pull request.
+      await updateMeta(dir, async (meta) => {
+        const now = new Date().toISOString();
+        let write = false;
+        for (const pr of meta.pulls) {
+          if (pr.state === "open" && pr.head === branch) {
+            Object.assign(pr, { state: "closed", headSha: sha, closedAt: now, updatedAt: now });
+            write = true;
+          }
+        }
+        return { result: undefined, write };
+      });
+    });
+  }
+
+  async commitFiles(repo: RepoRef, branch: string, changes: FileChange[], message: string): Promise<string> {
+    return this.guard(`committing to ${branch} of ${fullName(repo)}`, async () => {
+      const problem = branchNameProblem(branch) ?? changes.map((c) => pathProblem(c.path)).find((p) => p !== null) ?? null;
+      if (problem) throw invalid(problem);
+      if (message.trim() === "") throw invalid("a commit needs a message");
+      const dir = await this.requireGitDir(repo);
+      const ref = `refs/heads/${branch}`;
+      for (let attempt = 0; attempt < MAX_REF_ATTEMPTS; attempt++) {
+        const tip = await readTip(dir, ref);
+        if (!tip) throw notFound(`branch ${branch} not found in ${fullName(repo)}`);
+        if (changes.length === 0) return tip.sha;
+        let tree: string;
+        try {
+          tree = await writeTree(dir, tip.tree, changes);
+        } catch (e) {
+          if (e instanceof GitCommandError) throw invalid(`the changes cannot be written to ${branch}: ${e.stderr.trim().split("\n")[0]}`);
+          throw e;
+        }
+        if (tree === tip.tree) return tip.sha;
+        const sha = await commitTree(dir, tree, [tip.sha], message);
+        // Only if the branch is still where this commit starts from: a concurrent commit is never
+        // overwritten; this one is rebuilt on top of it instead.
+        if (await casRef(dir, ref, sha, tip.sha)) return sha;
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
+      }
+      throw new GitHostError(`branch ${branch} of ${fullName(repo)} kept moving while committing; try again`, "conflict", true);
+    });
+  }
+
+  private pullUrl(repo: RepoRef, number: number): string {
+    return `${this.repoUrl(repo)}/pulls/${number}`;
+  }
+
+  private async toPullRequest(repo: RepoRef, dir: string, pr: StoredPull): Promise<PullRequest> {
+    const headSha = pr.state === "open" ? ((await resolveRef(dir, `refs/heads/${pr.head}`)) ?? pr.headSha) : pr.headSha;
+    return {
+      number: pr.number,
+      title: pr.title,
+      body: pr.body,
+      head: pr.head,
+      base: pr.base,
+      state: pr.state,
+      webUrl: this.pullUrl(repo, pr.number),
+      headSha,
+      createdAt: pr.createdAt,
+    };
+  }
+
+  async findPullRequest(repo: RepoRef, head: string, state: "open" | "all" = "open"): Promise<PullRequest | null> {
+    return this.guard(`finding the pull request from ${head} in ${fullName(repo)}`, async () => {
+      const dir = await this.existingGitDir(repo);
+      if (!dir) return null;
+      const meta = await readMeta(dir);
+      const matches = meta.pulls.filter((pr) => pr.head === head && (state === "all" || pr.state === "open"));
+      const newest = matches.sort((a, b) => b.number - a.number)[0];
+      return newest ? this.toPullRequest(repo, dir, newest) : null;
+    });
+  }
+
+  async openPullRequest(repo: RepoRef, input: { head: string; base: string; title: string; body: string }): Promise<PullRequest> {
+    return this.guard(`opening a pull request in ${fullName(repo)}`, async () => {
+      const problem = branchNameProblem(input.head) ?? branchNameProblem(input.base);
+      if (problem) throw invalid(problem);
+      if (input.title.trim() === "") throw invalid("a pull request needs a title");
+      if (input.head === input.base) throw invalid(`a pull request needs two different branches (head and base are both ${input.head})`);
+      const dir = await this.requireGitDir(repo);
+      const [headSha, baseSha] = await Promise.all([resolveRef(dir, `refs/heads/${input.head}`), resolveRef(dir, `refs/heads/${input.base}`)]);
+      if (!headSha) throw invalid(`head branch ${input.head} not found in ${fullName(repo)}`);
+      if (!baseSha) throw invalid(`base branch ${input.base} not found in ${fullName(repo)}`);
+      if (!(await mergeBase(dir, baseSha, headSha))) throw invalid(`${input.base} and ${input.head} have no history in common`);
+      if (await isAncestor(dir, headSha, baseSha)) throw invalid(`No commits between ${input.base} and ${input.head}`);
+
+      const stored = await updateMeta(dir, async (meta) => {
+        const open = meta.pulls.find((pr) => pr.state === "open" && pr.head === input.head && pr.base === input.base);
+        if (open) throw new GitHostError(`A pull request already exists for ${repo.owner}:${input.head} (#${open.number})`, "conflict", false);
+        const now = new Date().toISOString();
+        const pr: StoredPull = {
+          number: meta.pulls.reduce((max, p) => Math.max(max, p.number), 0) + 1,
+          title: input.title,
+          body: input.body,
+          head: input.head,
+          base: input.base,
+          state: "open",
+          createdAt: now,
+          updatedAt: now,
+          headSha,
+          mergeBaseSha: null,
+          mergedSha: null,
+          mergedAt: null,
+          closedAt: null,
+        };
+        meta.pulls.push(pr);
+        return { result: pr, write: true };
+      });
+      // Like GitHub's refs/pull/<n>/head: keeps the pull request's commits reachable after its branch is deleted.
+      await git(dir, ["update-ref", `refs/pull/${stored.number}/head`, headSha]);
+      return this.toPullRequest(repo, dir, stored);
+    });
+  }
+
+  async getPullRequest(repo: RepoRef, number: number): Promise<PullRequest | null> {
+    return this.guard(`reading pull request #${number} of ${fullName(repo)}`, async () => {
+      const dir = await this.existingGitDir(repo);
+      if (!dir) return null;
+      const pr = (await readMeta(dir)).pulls.find((p) => p.number === number);
+      return pr ? this.toPullRequest(repo, dir, pr) : null;
+    });
+  }
+
+  async listPullRequestFiles(repo: RepoRef, number: number): Promise<PullRequestFile[]> {
+    return this.guard(`listing the files of pull request #${number} of ${fullName(repo)}`, async () => {
+      const dir = await this.requireGitDir(repo);
+      const pr = (await readMeta(dir)).pulls.find((p) => p.number === number);
+      if (!pr) throw notFound(`pull request #${number} not found in ${fullName(repo)}`);
+      const head = pr.state === "open" ? ((await resolveRef(dir, `refs/heads/${pr.head}`)) ?? pr.headSha) : pr.headSha;
+      // As GitHub shows it: from where head left base (the merge base) to head, fixed once merged.
+      let from = pr.mergeBaseSha;
+      if (!from) {
+        const base = await resolveRef(dir, `refs/heads/${pr.base}`);
+        from = base ? await mergeBase(dir, base, head) : null;
+      }
+      if (!from) return [];
+      return (await diffCommits(dir, from, head)).map((f) => ({ path: f.path, status: f.status, patch: f.patch }));
+    });
+  }
+
+  async mergePullRequest(repo: RepoRef, number: number, message?: string): Promise<{ sha: string }> {
+    return this.guard(`merging pull request #${number} of ${fullName(repo)}`, async () => {
+      const dir = await this.requireGitDir(repo);
+      // Under the repository's lock: one merge of a pull request at a time, and its state
+      // changes with the merge.
+      return updateMeta(dir, async (meta) => {
+        const pr = meta.pulls.find((p) => p.number === number);
+        if (!pr) throw notFound(`pull request #${number} not found in ${fullName(repo)}`);
+        if (pr.state !== "open") throw new GitHostError(`pull request #${number} of ${fullName(repo)} is ${pr.state}, not open`, "conflict", false);
+        const head = await resolveRef(dir, `refs/heads/${pr.head}`);
+        if (!head) throw new GitHostError(`head branch ${pr.head} of pull request #${number} no longer exists`, "conflict", false);
+        const baseRef = `refs/heads/${pr.base}`;
+        for (let attempt = 0; attempt < MAX_REF_ATTEMPTS; attempt++) {
+          const base = await resolveRef(dir, baseRef);
+          if (!base) throw new GitHostError(`base branch ${pr.base} of pull request #${number} no longer exists`, "conflict", false);
+          const from = await mergeBase(dir, base, head);
+          let sha = base;
+          if (!(await isAncestor(dir, head, base))) {
+            // Always a merge commit, as GitHub's "merge" method makes (even when a fast-forward would do).
+            const tree = await mergeTrees(dir, base, head);
+            if (!tree) throw new GitHostError(`pull request #${number} of ${fullName(repo)} cannot be merged: its changes conflict with ${pr.base}`, "conflict", false);
+            const text = message ?? `Merge pull request #${number} from ${repo.owner}/${pr.head}\n\n${pr.title}`;
+            sha = await commitTree(dir, tree, [base, head], text);
+            if (!(await casRef(dir, baseRef, sha, base))) continue;
+          }
+          const now = new Date().toISOString();
+          Object.assign(pr, { state: "merged", headSha: head, mergeBaseSha: from, mergedSha: sha, mergedAt: now, closedAt: now, updatedAt: now });
+          await git(dir, ["update-ref", `refs/pull/${number}/head`, head]);
+          return { result: { sha }, write: true };
+        }
+        throw new GitHostError(`branch ${pr.base} of ${fullName(repo)} kept moving while merging; try again`, "conflict", true);
+      });
+    });
+  }
+}
