@@ -81,7 +81,12 @@ export async function loadBundle(dir: string, fallbackDocs?: { readme: string; c
     else sources[f.source] = await readFile(file, "utf8");
   }
   const goldens: Record<string, string> = {};
-  for (const t of manifest.spec.tests) if (t.golden) await readTree(dir, t.golden.replace(/\/$/, ""), goldens);
+  for (const t of manifest.spec.tests) {
+    if (!t.golden) continue;
+    const golden = t.golden.replace(/\/$/, "");
+    if (!path.resolve(dir, golden).startsWith(path.resolve(dir) + path.sep)) problems.push(`tests ${t.name}: golden "${t.golden}" is outside the template folder`);
+    else await readTree(dir, golden, goldens);
+  }
   const readmePath = path.join(dir, "README.md");
   const changelogPath = path.join(dir, "CHANGELOG.md");
   const readme = existsSync(readmePath) ? await readFile(readmePath, "utf8") : (fallbackDocs?.readme ?? "");
@@ -93,8 +98,48 @@ export async function loadBundle(dir: string, fallbackDocs?: { readme: string; c
 }
 
 /**
- * Every template version in a catalog folder: `<name>/template.yaml` (the current version) and
- * `<name>/versions/<any>/template.yaml` (older versions still offered). Broken folders are
+ * Every version of one template folder: `<dir>/template.yaml` (the current version) and
+ * `<dir>/versions/<any>/template.yaml` (older versions still offered). README and CHANGELOG fall
+ * back to the template root's. Each version's metadata.name must equal the folder's name.
+ * Broken versions are reported, not thrown.
+ */
+export async function loadTemplateFolder(dir: string): Promise<{ bundles: LoadedBundle[]; errors: TemplateLoadError[] }> {
+  const bundles: LoadedBundle[] = [];
+  const errors: TemplateLoadError[] = [];
+  const name = path.basename(path.resolve(dir));
+  const dirs: string[] = [];
+  if (existsSync(path.join(dir, "template.yaml"))) dirs.push(dir);
+  const versionsDir = path.join(dir, "versions");
+  if (existsSync(versionsDir)) {
+    const versions = (await readdir(versionsDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+    for (const v of versions.sort()) {
+      if (existsSync(path.join(versionsDir, v, "template.yaml"))) dirs.push(path.join(versionsDir, v));
+    }
+  }
+  if (dirs.length === 0) {
+    errors.push(new TemplateLoadError(dir, ["no template.yaml"]));
+    return { bundles, errors };
+  }
+  const rootDocs = {
+    readme: existsSync(path.join(dir, "README.md")) ? await readFile(path.join(dir, "README.md"), "utf8") : "",
+    changelog: existsSync(path.join(dir, "CHANGELOG.md")) ? await readFile(path.join(dir, "CHANGELOG.md"), "utf8") : "",
+  };
+  for (const d of dirs) {
+    try {
+      const loaded = await loadBundle(d, rootDocs);
+      if (loaded.bundle.manifest.metadata.name !== name) {
+        errors.push(new TemplateLoadError(d, [`metadata.name "${loaded.bundle.manifest.metadata.name}" differs from its folder "${name}"`]));
+      } else bundles.push(loaded);
+    } catch (e) {
+      if (e instanceof TemplateLoadError) errors.push(e);
+      else throw e;
+    }
+  }
+  return { bundles, errors };
+}
+
+/**
+ * Every template version in a catalog folder (see loadTemplateFolder). Broken folders are
  * reported, not thrown, so one bad template never hides the others.
  */
 export async function loadCatalog(root: string): Promise<{ bundles: LoadedBundle[]; errors: TemplateLoadError[] }> {
@@ -103,34 +148,9 @@ export async function loadCatalog(root: string): Promise<{ bundles: LoadedBundle
   if (!existsSync(root)) return { bundles, errors };
   const names = (await readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name);
   for (const name of names.sort()) {
-    const dir = path.join(root, name);
-    const dirs: string[] = [];
-    if (existsSync(path.join(dir, "template.yaml"))) dirs.push(dir);
-    const versionsDir = path.join(dir, "versions");
-    if (existsSync(versionsDir)) {
-      for (const v of (await readdir(versionsDir, { withFileTypes: true })).filter((e) => e.isDirectory())) {
-        if (existsSync(path.join(versionsDir, v.name, "template.yaml"))) dirs.push(path.join(versionsDir, v.name));
-      }
-    }
-    if (dirs.length === 0) {
-      errors.push(new TemplateLoadError(dir, ["no template.yaml"]));
-      continue;
-    }
-    const rootDocs = {
-      readme: existsSync(path.join(dir, "README.md")) ? await readFile(path.join(dir, "README.md"), "utf8") : "",
-      changelog: existsSync(path.join(dir, "CHANGELOG.md")) ? await readFile(path.join(dir, "CHANGELOG.md"), "utf8") : "",
-    };
-    for (const d of dirs) {
-      try {
-        const loaded = await loadBundle(d, rootDocs);
-        if (loaded.bundle.manifest.metadata.name !== name) {
-          errors.push(new TemplateLoadError(d, [`metadata.name "${loaded.bundle.manifest.metadata.name}" differs from its folder "${name}"`]));
-        } else bundles.push(loaded);
-      } catch (e) {
-        if (e instanceof TemplateLoadError) errors.push(e);
-        else throw e;
-      }
-    }
+    const loaded = await loadTemplateFolder(path.join(root, name));
+    bundles.push(...loaded.bundles);
+    errors.push(...loaded.errors);
   }
   return { bundles, errors };
 }
