@@ -177,6 +177,7 @@ export function checkVersion(loaded: LoadedBundle): Failure[] {
   for (const [name, prop] of Object.entries(manifest.spec.parameters.properties)) {
     if (prop.type === undefined && prop.enum === undefined && prop.const === undefined) fail(`parameter "${name}" has no type`);
     if (typeof prop.description !== "string" || !prop.description.trim()) fail(`parameter "${name}" has no description`);
+    if (!loaded.bundle.readme.includes(`\`${name}\``)) fail(`parameter "${name}" is not documented (no \`${name}\` in README.md)`, "README.md");
     if (prop.default !== undefined) {
       const validate = compileParameterSchema({ type: "object", properties: { [name]: prop } });
       if (!validate({ [name]: structuredClone(prop.default) })) fail(`parameter "${name}": its default ${JSON.stringify(prop.default)} does not match its own schema`);
@@ -217,7 +218,7 @@ function checkTemplate(bundles: LoadedBundle[], templateDir: string): Map<Loaded
 }
 
 function loadFailures(errors: TemplateLoadError[], cwd: string): Failure[] {
-  return errors.flatMap((e) => e.problems.map((message) => ({ check: "load" as const, file: path.relative(cwd, e.dir) || ".", message })));
+  return errors.flatMap((e) => e.problems.map((problem) => ({ check: "load" as const, file: path.relative(cwd, e.dir) || ".", message: problem.split("\n")[0]?.trim() ?? problem })));
 }
 
 interface Target {

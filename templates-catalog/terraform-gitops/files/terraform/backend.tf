@@ -1,0 +1,20 @@
+# Rendered by Paved from terraform-gitops [[ template.version ]]. State lives in S3, locked with a
+# lock file next to it (use_lockfile, Terraform 1.10+), so no DynamoDB table is needed.
+terraform {
+  required_version = ">= 1.10.0"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.0"
+    }
+  }
+
+  backend "s3" {
+    bucket       = "[[ params["state-bucket"] ]]"
+    key          = "[[ params.project ]]/terraform.tfstate"
+    region       = "[[ params.region ]]"
+    encrypt      = true
+    use_lockfile = true
+  }
+}
