@@ -1,6 +1,7 @@
 // GitHub Actions files: workflows are validated against GitHub's own workflow schema and action
-// files against its action schema (@actions/workflow-parser), then checked for what that parser
-// leaves out: `needs` naming jobs that do not exist, `inputs.*` that are not declared, calls to
+// files against its action schema (@actions/workflow-parser), with the inputs passed to local
+// reusable workflows checked against what they declare. Then what that parser leaves out:
+// `inputs.*` that are not declared, `needs.<job>` read by a job that does not list it, calls to
 // local reusable workflows that the template does not render, and scripts an action runs from
 // its own folder.
 import type { TemplateContext } from "@actions/workflow-parser/templates/template-context";
@@ -16,7 +17,8 @@ const NAME = "[A-Za-z_][A-Za-z0-9_-]*";
 /** Parser messages start with the file name; the report already names the file. */
 function stripFile(message: string, file: string): string {
   const first = message.split("\n")[0]?.trim() ?? message;
-  return first.startsWith(`${file} `) ? first.slice(file.length + 1) : first;
+  const own = first.startsWith(`${file} `) ? first.slice(file.length + 1) : first;
+  return own.replace(/^\(Line: (\d+), Col: (\d+)\):\s*/, "line $1, col $2: ");
 }
 
 function errorsOf(context: TemplateContext, file: string): string[] {
@@ -60,7 +62,6 @@ function declaredInputs(on: unknown): Set<string> | null {
 function workflowSemantics(doc: Record<string, unknown>, output: Map<string, OutputFile>): string[] {
   const problems: string[] = [];
   const jobs = isRecord(doc.jobs) ? doc.jobs : {};
-  const jobIds = new Set(Object.keys(jobs).map((j) => j.toLowerCase()));
 
   const inputs = declaredInputs(doc.on);
   const usedInputs = referencedNames(expressionTexts({ ...doc, on: undefined }), "inputs");
@@ -72,7 +73,6 @@ function workflowSemantics(doc: Record<string, unknown>, output: Map<string, Out
   for (const [id, job] of Object.entries(jobs)) {
     if (!isRecord(job)) continue;
     const needs = (typeof job.needs === "string" ? [job.needs] : Array.isArray(job.needs) ? job.needs : []).map((n) => String(n).toLowerCase());
-    for (const n of needs) if (!jobIds.has(n)) problems.push(`job "${id}" needs "${n}", which is not a job of this workflow`);
     for (const n of referencedNames(expressionTexts(job), "needs")) {
       if (!needs.includes(n)) problems.push(`job "${id}" reads needs.${n}, but does not list it in needs`);
     }
