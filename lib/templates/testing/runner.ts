@@ -9,7 +9,7 @@ import { loadCatalog, loadTemplateFolder, type LoadedBundle, type TemplateLoadEr
 import { generateFiles, parseRepo } from "../generate.ts";
 import { parseSemver, type TemplateTestCase } from "../manifest.ts";
 import { compileParameterSchema } from "../parameters.ts";
-import { RenderError, type RenderContext } from "../render.ts";
+import { RenderError, renderText, type RenderContext } from "../render.ts";
 import { checkAzurePipeline } from "./azure.ts";
 import { checkExpectations, checkGolden } from "./expectations.ts";
 import { ACTION_FILE, checkGithubAction, checkGithubWorkflow, WORKFLOW_PATH } from "./github.ts";
@@ -134,6 +134,15 @@ export async function runCase(loaded: LoadedBundle, test: TemplateTestCase, opti
     template: { name: bundle.manifest.metadata.name, version: bundle.manifest.spec.version },
     target: { repo: TEST_REPO, ...parseRepo(TEST_REPO) },
   };
+  // Outputs are rendered by the portal after instantiation: they must render with these parameters too.
+  for (const o of bundle.manifest.spec.outputs) {
+    try {
+      renderText(`spec.outputs ${o.name}`, o.value, ctx);
+    } catch (e) {
+      failures.push({ check: "render", file: "template.yaml", message: (e as Error).message });
+    }
+  }
+
   const raw = new Set(bundle.manifest.spec.files.filter((f) => f.raw).map((f) => f.source));
   for (const f of result.files) {
     if (raw.has(f.source)) continue;
@@ -173,6 +182,8 @@ export function checkVersion(loaded: LoadedBundle): Failure[] {
   for (const t of manifest.spec.tests) {
     if (names.has(t.name)) fail(`test case "${t.name}" is named twice`);
     names.add(t.name);
+    if (t.invalid && (t.expect.length || t.golden)) fail(`test case "${t.name}" refuses its parameters, so its expect and golden would never run`);
+    if (t.invalid?.length === 0) fail(`test case "${t.name}" has an empty invalid list`);
   }
   for (const [name, prop] of Object.entries(manifest.spec.parameters.properties)) {
     if (prop.type === undefined && prop.enum === undefined && prop.const === undefined) fail(`parameter "${name}" has no type`);
