@@ -31,6 +31,8 @@ export interface GitHubClientOptions {
   rateLimitSecondMs?: number;
   /** Pause between writes, which GitHub asks of integrations to avoid secondary limits. Default 1000 ms. */
   writeIntervalMs?: number;
+  /** Pause between writes that notify people (opening, merging pull requests). Default 3000 ms, as plugin-throttling. */
+  notifyingWriteIntervalMs?: number;
   /** Timeout of each attempt. Default 30 s. */
   requestTimeoutMs?: number;
 }
@@ -58,7 +60,9 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       debug: () => {},
       info: () => {},
       warn: (message: string, meta?: unknown) => log.warn({ meta }, message),
-      error: (message: string, meta?: unknown) => log.error({ meta }, message),
+      // Octokit logs every failed request as an error, 404s included; the adapter turns failures
+      // into GitHostErrors for its callers, which decide what is worth reporting.
+      error: (message: string, meta?: unknown) => log.debug({ meta }, message),
     },
     retry: {
       retries: options.retries ?? 3,
@@ -71,8 +75,9 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       onSecondaryRateLimit: onLimit("secondary"),
       retryAfterBaseValue: options.rateLimitSecondMs ?? 1000,
       fallbackSecondaryRateRetryAfter: 60,
-      // One limiter per client (the plugin's default is shared by the whole process).
+      // Limiters per client (the plugin's defaults are shared by the whole process).
       write: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.writeIntervalMs ?? 1000 }),
+      notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.notifyingWriteIntervalMs ?? 3000 }),
     },
   });
 }
