@@ -65,10 +65,10 @@ export interface GitHost {
 
   getRepo(repo: RepoRef): Promise<RepoInfo | null>;
   listRepos(owner: string): Promise<RepoInfo[]>;
-  /** Creates a repository with an initial commit on its default branch (a README). */
+  /** Creates a repository with an initial commit on its default branch (a README). Private unless `private: false`; `conflict` when it exists. */
   createRepo(repo: RepoRef, options: { description?: string; private?: boolean }): Promise<RepoInfo>;
 
-  /** A file's content at a ref (default: the default branch), or null when it does not exist. */
+  /** A file's content at a ref (default: the default branch), or null when it, the ref or the repository does not exist. */
   readFile(repo: RepoRef, path: string, ref?: string): Promise<string | null>;
   /** Every file path at a ref (default: the default branch). */
   listFiles(repo: RepoRef, ref?: string): Promise<string[]>;
@@ -77,13 +77,17 @@ export interface GitHost {
   getBranch(repo: RepoRef, branch: string): Promise<string | null>;
   /** Creates `branch` at `from` (a branch name); a no-op when it already exists. */
   createBranch(repo: RepoRef, branch: string, from: string): Promise<string>;
+  /** A no-op when the branch does not exist. Closes open pull requests from it (as GitHub does). */
   deleteBranch(repo: RepoRef, branch: string): Promise<void>;
   /** Commits the changes on top of the branch; returns the new commit sha (or the current one when nothing changed). */
   commitFiles(repo: RepoRef, branch: string, changes: FileChange[], message: string): Promise<string>;
 
+  /** The newest pull request from `head` (default: open ones only). */
   findPullRequest(repo: RepoRef, head: string, state?: "open" | "all"): Promise<PullRequest | null>;
+  /** `invalid` when head has no commits that base lacks, or a branch is missing; `conflict` when one is already open for head. */
   openPullRequest(repo: RepoRef, input: { head: string; base: string; title: string; body: string }): Promise<PullRequest>;
   getPullRequest(repo: RepoRef, number: number): Promise<PullRequest | null>;
   listPullRequestFiles(repo: RepoRef, number: number): Promise<PullRequestFile[]>;
+  /** A merge commit on base (GitHub's "merge" method); `conflict` when it is not open or its changes conflict. */
   mergePullRequest(repo: RepoRef, number: number, message?: string): Promise<{ sha: string }>;
 }
