@@ -12,6 +12,7 @@ import { migrate } from "../lib/core/db/migrate.ts";
 import { createClient } from "../lib/core/db/client.ts";
 import { seedDemoOrganisation, DEMO_USERS } from "../prisma/seed/demo-organisation.ts";
 import { ensureBuild } from "./lib/build.ts";
+import { prepareSandbox, publishCatalog } from "./lib/catalog.ts";
 import { loadOrCreateAuthSecret } from "./lib/secret.ts";
 
 const dev = process.argv.includes("--dev");
@@ -107,14 +108,14 @@ async function main(): Promise<void> {
   process.env.AUTH_SECRET = authSecret;
   resetEnvCache();
 
-  if (config.sandbox) {
-    const client = createClient(url, 2);
-    try {
-      if (await seedDemoOrganisation(client)) say("seeded the demo organisation");
-    } finally {
-      await client.$disconnect();
-    }
+  const client = createClient(url, 2);
+  try {
+    if (config.sandbox && (await seedDemoOrganisation(client))) say("seeded the demo organisation");
+    await publishCatalog(client, say);
+  } finally {
+    await client.$disconnect();
   }
+  if (config.sandbox) await prepareSandbox(config.dataDir, say);
 
   const webChild = path.resolve("scripts/lib/web-child.mjs");
   const args = [webChild, dev ? "dev" : "start", "-p", String(config.port), ...(config.host ? ["-H", config.host] : [])];

@@ -8,6 +8,7 @@ import { auditContracts } from "../audit/contracts.ts";
 import { orgContracts } from "../org/contracts.ts";
 import { servicesContracts } from "../services/contracts.ts";
 import { gitopsContracts } from "../gitops/environments.ts";
+import { templateContracts } from "../templates/contracts.ts";
 import { healthContract } from "./health.ts";
 
 export const openApiContract = defineContract({
@@ -26,6 +27,7 @@ export const ALL_CONTRACTS: readonly Contract[] = [
   ...orgContracts,
   ...auditContracts,
   ...jobsContracts,
+  ...templateContracts,
   ...servicesContracts,
   ...gitopsContracts,
 ] as readonly Contract[];

@@ -19,6 +19,8 @@ export interface TemplateBundle {
   goldens: Record<string, string>;
   readme: string;
   changelog: string;
+  /** The parameters in the author's order (JSON objects lose their key order in the database). */
+  parameterOrder: string[];
 }
 
 export interface LoadedBundle {
@@ -93,7 +95,7 @@ export async function loadBundle(dir: string, fallbackDocs?: { readme: string; c
   const changelog = existsSync(changelogPath) ? await readFile(changelogPath, "utf8") : (fallbackDocs?.changelog ?? "");
   if (!readme.trim()) problems.push("README.md is missing or empty");
   if (problems.length) throw new TemplateLoadError(dir, problems);
-  const bundle: TemplateBundle = { manifest, sources, goldens, readme, changelog };
+  const bundle: TemplateBundle = { manifest, sources, goldens, readme, changelog, parameterOrder: Object.keys(manifest.spec.parameters.properties) };
   return { dir, bundle, digest: bundleDigest(bundle) };
 }
 

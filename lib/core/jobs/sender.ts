@@ -35,12 +35,25 @@ async function ensureQueue(boss: PgBoss, def: JobDefinition): Promise<void> {
   known.add(def.name);
 }
 
+/**
+ * Starts the job client and creates the job's queue, through the client's own connections. Call it
+ * before opening a transaction that will `sendJob(..., { tx })`: on the embedded database an open
+ * transaction holds the only session, so doing this inside one would wait for itself.
+ */
+export async function prepareJob(def: { name: string }): Promise<void> {
+  const boss = await jobClient();
+  await ensureQueue(boss, def as unknown as JobDefinition);
+}
+
 export async function sendJob<S extends z.ZodType>(
   def: JobDefinition<S>,
   data: z.input<S>,
   options: { tx?: Tx; singletonKey?: string; startAfter?: Date } = {},
 ): Promise<string | null> {
   const parsed = def.schema.parse(data) as object;
+  if (options.tx && !globalForJobs.pavedQueues?.has(def.name)) {
+    throw new Error(`sendJob(${def.name}) inside a transaction needs prepareJob(${def.name}) first, outside it.`);
+  }
   const boss = await jobClient();
   await ensureQueue(boss, def as unknown as JobDefinition);
   return boss.send(def.name, parsed, {

@@ -1,0 +1,25 @@
+// Start-up steps for the catalog: publish templates-catalog/ (new versions only; changed content
+// under a published version is refused and reported), and in sandbox mode make sure the demo's
+// local git repositories exist.
+import path from "node:path";
+import type { Db } from "../../lib/core/db/client.ts";
+import { SYSTEM_ACTOR } from "../../lib/core/auth/actor.ts";
+import { loadCatalog } from "../../lib/templates/bundle.ts";
+import { syncCatalog } from "../../lib/templates/sync.ts";
+import { demoSandboxRepos, seedSandboxRepos } from "../../lib/integrations/localgit/seed.ts";
+import { DEMO_SERVICES } from "../../prisma/seed/demo-organisation.ts";
+
+export const CATALOG_DIR = path.resolve("templates-catalog");
+
+export async function publishCatalog(client: Db, say: (line: string) => void): Promise<void> {
+  const { bundles, errors } = await loadCatalog(CATALOG_DIR);
+  for (const e of errors) say(`catalog: skipped ${path.relative(process.cwd(), e.dir)}: ${e.problems.join("; ")}`);
+  const report = await syncCatalog(client, bundles, SYSTEM_ACTOR);
+  for (const r of report.refused) say(`catalog: refused ${r.template}@${r.version}: ${r.reason}`);
+  say(`catalog: ${report.templates} templates, ${report.published.length} versions published, ${report.unchanged} unchanged`);
+}
+
+export async function prepareSandbox(dataDir: string, say: (line: string) => void): Promise<void> {
+  const created = await seedSandboxRepos(dataDir, demoSandboxRepos(DEMO_SERVICES));
+  if (created.length) say(`sandbox: created ${created.length} git repositories under ${path.relative(process.cwd(), path.join(dataDir, "git")) || "git"}`);
+}
