@@ -54,6 +54,32 @@ const EXPECTED: Record<string, { status: number; allowed: Record<Who, boolean> }
     status: 204,
     allowed: { viewer: true, developer: true, "release-manager": true, sre: true, "platform-admin": true, leadership: true, "no-role": false },
   },
+  "POST /api/v1/templates/{name}/preview": {
+    status: 200,
+    allowed: { viewer: true, developer: true, "release-manager": true, sre: true, "platform-admin": true, leadership: true, "no-role": false },
+  },
+  // Developers for their own team, platform admins for any.
+  "POST /api/v1/templates/{name}/instantiate": {
+    status: 202,
+    allowed: { viewer: false, developer: true, "release-manager": false, sre: false, "platform-admin": true, leadership: false, "no-role": false },
+  },
+  "PUT /api/v1/templates/{name}/versions/{version}/lifecycle": {
+    status: 200,
+    allowed: { viewer: false, developer: false, "release-manager": false, sre: false, "platform-admin": true, leadership: false, "no-role": false },
+  },
+  "POST /api/v1/templates/{name}/upgrades": {
+    status: 202,
+    allowed: { viewer: false, developer: false, "release-manager": false, sre: false, "platform-admin": true, leadership: false, "no-role": false },
+  },
+  // A well-formed id of no instance: an allowed caller gets past the permission check to a 404.
+  "POST /api/v1/template-instances/{id}/upgrade": {
+    status: 404,
+    allowed: { viewer: false, developer: true, "release-manager": false, sre: false, "platform-admin": true, leadership: false, "no-role": false },
+  },
+  "POST /api/v1/adoption/scan": {
+    status: 202,
+    allowed: { viewer: false, developer: false, "release-manager": false, sre: false, "platform-admin": true, leadership: false, "no-role": false },
+  },
   // A well-formed id of no job: an allowed caller gets past the permission check to a 404.
   "POST /api/v1/jobs/{id}/retry": {
     status: 404,
@@ -84,6 +110,21 @@ const REQUESTS: Record<string, (ctx: { actor: TestPerson; team: TestTeam }) => P
   },
   "POST /api/v1/tokens": async () => ({ body: { name: "route-role" } }),
   "DELETE /api/v1/tokens/{id}": async ({ actor }) => ({ params: { id: (await makeToken(actor.id)).id } }),
+  // hello-workflow is the test catalog's template (tests/fixtures/catalog).
+  "POST /api/v1/templates/{name}/preview": async () => ({ params: { name: "hello-workflow" }, body: { parameters: { environment: "dev" } } }),
+  "POST /api/v1/templates/{name}/instantiate": async () => ({
+    params: { name: "hello-workflow" },
+    body: { parameters: { environment: "dev" }, target: { repo: `demo/${unique("rr-repo")}`, create: true } },
+  }),
+  // Only the note changes: other files rely on the fixture's lifecycles.
+  "PUT /api/v1/templates/{name}/versions/{version}/lifecycle": async () => ({
+    params: { name: "hello-workflow", version: "2.0.0" },
+    body: { lifecycle: "stable", note: unique("note") },
+  }),
+  // Up to 1.0.0, the oldest version: nothing to upgrade, nothing queued for other files' instances.
+  "POST /api/v1/templates/{name}/upgrades": async () => ({ params: { name: "hello-workflow" }, body: { version: "1.0.0" } }),
+  "POST /api/v1/template-instances/{id}/upgrade": async () => ({ params: { id: randomUUID() }, body: {} }),
+  "POST /api/v1/adoption/scan": async () => ({}),
   "POST /api/v1/jobs/{id}/retry": async () => ({ params: { id: randomUUID() } }),
   "POST /api/v1/jobs/{id}/cancel": async () => ({ params: { id: randomUUID() } }),
 };

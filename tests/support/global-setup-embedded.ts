@@ -9,6 +9,7 @@ import { startEmbeddedDatabase } from "../../lib/core/db/embedded.ts";
 import { migrate } from "../../lib/core/db/migrate.ts";
 import { createClient } from "../../lib/core/db/client.ts";
 import { seedDemoOrganisation } from "../../prisma/seed/demo-organisation.ts";
+import { seedTestCatalog } from "./catalog.ts";
 import type { TestDatabaseInfo } from "./context.ts";
 
 export default async function setup(project: TestProject) {
@@ -28,6 +29,7 @@ export default async function setup(project: TestProject) {
   const client = createClient(shared.url, 2);
   try {
     await seedDemoOrganisation(client);
+    await seedTestCatalog(client);
   } finally {
     await client.$disconnect();
   }

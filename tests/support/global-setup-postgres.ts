@@ -8,6 +8,7 @@ import type { TestProject } from "vitest/node";
 import { migrate } from "../../lib/core/db/migrate.ts";
 import { createClient } from "../../lib/core/db/client.ts";
 import { seedDemoOrganisation } from "../../prisma/seed/demo-organisation.ts";
+import { seedTestCatalog } from "./catalog.ts";
 import { POSTGRES_ADMIN_URL, withDatabase, type TestDatabaseInfo } from "./context.ts";
 
 async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -40,6 +41,7 @@ export default async function setup(project: TestProject) {
   const client = createClient(url, 2);
   try {
     await seedDemoOrganisation(client);
+    await seedTestCatalog(client);
   } finally {
     await client.$disconnect();
   }

@@ -1,5 +1,8 @@
 // Runs in each integration test file before it loads any app module: points Paved's
 // configuration (lib/core/env.ts) at the run's database, and closes the file's pools after it.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, inject } from "vitest";
 import { TEST_AUTH_SECRET } from "./context.ts";
 
@@ -27,6 +30,8 @@ Object.assign(process.env, {
   PAVED_SANDBOX: "true",
   PAVED_DB_POOL_SIZE: database.mode === "embedded" ? "4" : "5",
   AUTH_SECRET: TEST_AUTH_SECRET,
+  // Sandbox git repositories and other data-folder state: never the developer's own .data/.
+  PAVED_DATA_DIR: mkdtempSync(path.join(tmpdir(), "paved-test-data-")),
 });
 
 afterAll(async () => {
