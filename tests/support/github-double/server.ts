@@ -142,6 +142,9 @@ export class GithubDouble {
   private readonly user: Account;
   private readonly routes: Record<string, Handler>;
   private nextId = 1000;
+  // Git objects never change, so what is learnt about them is kept (fewer git processes per answer).
+  private readonly objectTypes = new Map<string, string>();
+  private readonly memos = new Map<string, unknown>();
   private server: Server | undefined;
   private root = "";
 
@@ -424,8 +427,20 @@ export class GithubDouble {
 
   private async objectType(dir: string, sha: string): Promise<string | null> {
     if (!/^[0-9a-f]{40}$/.test(sha)) return null;
+    const key = `${dir}:${sha}`;
+    const known = this.objectTypes.get(key);
+    if (known) return known;
     const res = await git(dir, ["cat-file", "-t", sha], { okCodes: [0, 128] });
-    return res.code === 0 ? res.stdout.toString().trim() : null;
+    if (res.code !== 0) return null;
+    const type = res.stdout.toString().trim();
+    this.objectTypes.set(key, type);
+    return type;
+  }
+
+  /** Answers about commits (merge bases, mergeability, diff stats) never change: computed once each. */
+  private async memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    if (!this.memos.has(key)) this.memos.set(key, await compute());
+    return this.memos.get(key) as T;
   }
 
   private async isAncestor(dir: string, a: string, b: string): Promise<boolean> {
@@ -433,8 +448,17 @@ export class GithubDouble {
   }
 
   private async mergeBase(dir: string, a: string, b: string): Promise<string | null> {
-    const res = await git(dir, ["merge-base", a, b], { okCodes: [0, 1] });
-    return res.code === 0 ? res.stdout.toString().trim() : null;
+    return this.memo(`merge-base ${dir} ${a} ${b}`, async () => {
+      const res = await git(dir, ["merge-base", a, b], { okCodes: [0, 1] });
+      return res.code === 0 ? res.stdout.toString().trim() : null;
+    });
+  }
+
+  /** The tips of `branches` (null for a missing one), read with one git process. */
+  private async tips(dir: string, branches: string[]): Promise<(string | null)[]> {
+    const out = await gitText(dir, ["for-each-ref", "--format=%(refname)%00%(objectname)", ...branches.map((b) => `refs/heads/${b}`)]);
+    const found = new Map(out.split("\n").filter(Boolean).map((line) => line.split("\0") as [string, string]));
+    return branches.map((b) => found.get(`refs/heads/${b}`) ?? null);
   }
 
   private async gitCommitJson(record: RepoRecord, sha: string): Promise<Json> {
@@ -506,25 +530,27 @@ export class GithubDouble {
     let frozen = pr.frozen;
     let mergeable: boolean | null = null;
     if (!frozen) {
-      const headSha = (await this.rev(record.dir, `refs/heads/${pr.head}`)) ?? ZERO_SHA;
-      const baseSha = (await this.rev(record.dir, `refs/heads/${pr.base}`)) ?? ZERO_SHA;
-      frozen = { headSha, baseSha, mergeBase: detailed ? await this.mergeBase(record.dir, baseSha, headSha) : null };
-      if (detailed) mergeable = (await git(record.dir, ["merge-tree", "--write-tree", "--no-messages", baseSha, headSha], { okCodes: [0, 1] })).code === 0;
-    }
-    let additions = 0;
-    let deletions = 0;
-    let changedFiles = 0;
-    let commits = 0;
-    if (frozen.mergeBase) {
-      const numstat = await gitText(record.dir, ["diff", "--numstat", "--no-renames", frozen.mergeBase, frozen.headSha]);
-      for (const line of numstat.split("\n").filter(Boolean)) {
-        const [a, d] = line.split("\t");
-        additions += Number(a) || 0;
-        deletions += Number(d) || 0;
-        changedFiles++;
+      const [headSha = null, baseSha = null] = await this.tips(record.dir, [pr.head, pr.base]);
+      frozen = { headSha: headSha ?? ZERO_SHA, baseSha: baseSha ?? ZERO_SHA, mergeBase: detailed && headSha && baseSha ? await this.mergeBase(record.dir, baseSha, headSha) : null };
+      if (detailed && headSha && baseSha) {
+        mergeable = await this.memo(`mergeable ${record.dir} ${baseSha} ${headSha}`, async () => (await git(record.dir, ["merge-tree", "--write-tree", "--no-messages", baseSha, headSha], { okCodes: [0, 1] })).code === 0);
       }
-      commits = Number(await gitText(record.dir, ["rev-list", "--count", `${frozen.mergeBase}..${frozen.headSha}`]));
     }
+    const { mergeBase, headSha } = frozen;
+    const { additions, deletions, changedFiles, commits } = !mergeBase
+      ? { additions: 0, deletions: 0, changedFiles: 0, commits: 0 }
+      : await this.memo(`stats ${record.dir} ${mergeBase} ${headSha}`, async () => {
+          const stats = { additions: 0, deletions: 0, changedFiles: 0, commits: 0 };
+          const numstat = await gitText(record.dir, ["diff", "--numstat", "--no-renames", mergeBase, headSha]);
+          for (const line of numstat.split("\n").filter(Boolean)) {
+            const [a, d] = line.split("\t");
+            stats.additions += Number(a) || 0;
+            stats.deletions += Number(d) || 0;
+            stats.changedFiles++;
+          }
+          stats.commits = Number(await gitText(record.dir, ["rev-list", "--count", `${mergeBase}..${headSha}`]));
+          return stats;
+        });
     return {
       id: pr.id,
       number: pr.number,
