@@ -4,7 +4,7 @@ import { expect, type Page } from "@playwright/test";
 export async function signInAs(page: Page, login: string, next = "/"): Promise<void> {
   await page.goto(`/signin${next === "/" ? "" : `?next=${encodeURIComponent(next)}`}`);
   await page.getByTestId(`demo-user-${login}`).click();
-  await page.waitForURL((url) => url.pathname === next);
+  await page.waitForURL((url) => url.pathname + url.search === next);
   await expect(page.getByTestId("user-menu")).toBeVisible();
 }
 
