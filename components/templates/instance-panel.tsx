@@ -50,7 +50,11 @@ export function InstancePanel({ initial, canUpgrade }: { initial: InstanceDto; c
     onError: (e) => toast.error((e as Error).message),
   });
   const done = instance.status === "pull_request_open" || instance.status === "completed";
-  const lastStep = instance.createdRepo ? "Repository created" : "Pull request open";
+  const lastStep = instance.createdRepo
+    ? "Repository created"
+    : instance.status === "completed" && !instance.pullRequestUrl
+      ? "Already up to date: the repository has these files"
+      : "Pull request open";
 
   return (
     <div className="space-y-6">

@@ -57,7 +57,7 @@ async function ensurePullRequest(
   files: { path: string; content: string }[],
   message: string,
   pr: { title: string; body: string },
-): Promise<{ number: number; webUrl: string; createdBranch: boolean }> {
+): Promise<{ number: number; webUrl: string; createdBranch: boolean } | { upToDate: true }> {
   const info = await host.getRepo(repo);
   if (!info) throw new GitHostError(`Repository ${repo.owner}/${repo.name} does not exist (any more).`, "not_found", false);
   let createdBranch = false;
@@ -68,8 +68,17 @@ async function ensurePullRequest(
   await host.commitFiles(repo, branch, files.map((f) => ({ path: f.path, content: f.content })), message);
   const existing = await host.findPullRequest(repo, branch, "open");
   if (existing) return { number: existing.number, webUrl: existing.webUrl, createdBranch };
-  const opened = await host.openPullRequest(repo, { head: branch, base: info.defaultBranch, title: pr.title, body: pr.body });
-  return { number: opened.number, webUrl: opened.webUrl, createdBranch };
+  try {
+    const opened = await host.openPullRequest(repo, { head: branch, base: info.defaultBranch, title: pr.title, body: pr.body });
+    return { number: opened.number, webUrl: opened.webUrl, createdBranch };
+  } catch (e) {
+    // "No commits between main and the branch": the repository already has exactly these files.
+    if (e instanceof GitHostError && e.kind === "invalid" && (await host.findPullRequest(repo, branch, "open")) === null) {
+      if (createdBranch) await host.deleteBranch(repo, branch);
+      return { upToDate: true };
+    }
+    throw e;
+  }
 }
 
 export async function runInstantiation(instanceId: string, ctx: RunContext): Promise<{ status: string; pullRequestUrl?: string | null }> {
@@ -121,8 +130,23 @@ export async function runInstantiation(instanceId: string, ctx: RunContext): Pro
         ...files.map((f) => `- \`${f.path}\``),
       ]),
     });
-    createdBranch = pr.createdBranch;
     const info = await host.getRepo(repo);
+    if ("upToDate" in pr) {
+      await transaction(async (tx) => {
+        await tx.templateInstance.update({
+          where: { id: instanceId },
+          data: { status: "completed", branch: null, repoUrl: info?.webUrl ?? null, files, error: null, completedAt: new Date() },
+        });
+        await recordAudit(tx, SYSTEM_ACTOR, {
+          action: "template.instantiated",
+          target: { type: "template_instance", id: instanceId, label: `${instance.template.name}@${instance.version.version} → ${instance.repo}` },
+          teamId: instance.teamId,
+          payload: { template: instance.template.name, version: instance.version.version, repo: instance.repo, upToDate: true, requestedBy: instance.createdBy },
+        });
+      });
+      return { status: "completed" };
+    }
+    createdBranch = pr.createdBranch;
     await transaction(async (tx) => {
       await tx.templateInstance.update({
         where: { id: instanceId },
