@@ -13,6 +13,11 @@ import { createClient } from "../../lib/core/db/client.ts";
 import { seedDemoOrganisation } from "../../prisma/seed/demo-organisation.ts";
 import { issueTokenFromCli } from "../../lib/org/tokens.ts";
 import { ensureBuild } from "../lib/build.ts";
+import { encode } from "next-auth/jwt";
+import { randomBytes, randomUUID } from "node:crypto";
+import { SYSTEM_ACTOR } from "../../lib/core/auth/actor.ts";
+import { syncCatalog } from "../../lib/templates/sync.ts";
+import { percentile, syntheticCatalog, syntheticName, timeEach } from "./catalog.ts";
 
 interface Row {
   figure: string;
@@ -110,10 +115,20 @@ async function benchExternal(): Promise<void> {
     const client = createClient(dbUrl, 2);
     await seedDemoOrganisation(client);
     const { token } = await issueTokenFromCli(client, { login: "alice", name: "bench", expiresInDays: 1 });
+    const synthetic = await syntheticCatalog(1000, 5);
+    const syncStarted = performance.now();
+    const report = await syncCatalog(client, synthetic, SYSTEM_ACTOR);
+    const syncMs = performance.now() - syncStarted;
+    record("catalog sync: 1,000 templates × 5 versions into an empty catalog", "≤ 10 s", `${(syncMs / 1000).toFixed(1)} s (${report.published.length} versions)`, syncMs <= 10_000);
+    const resyncStarted = performance.now();
+    await syncCatalog(client, synthetic, SYSTEM_ACTOR);
+    record("catalog sync again, nothing changed", "(no target)", `${((performance.now() - resyncStarted) / 1000).toFixed(1)} s`, null);
+    const alice = await client.user.findUniqueOrThrow({ where: { login: "alice" } });
     await client.$disconnect();
 
     dataDir = mkdtempSync(path.join(tmpdir(), "paved-bench-"));
-    const s = startPaved({ DATABASE_URL: dbUrl, PAVED_SANDBOX: "true", PAVED_DATA_DIR: dataDir }, port);
+    const authSecret = randomBytes(32).toString("base64url");
+    const s = startPaved({ DATABASE_URL: dbUrl, PAVED_SANDBOX: "true", PAVED_DATA_DIR: dataDir, AUTH_SECRET: authSecret }, port);
     paved = s.proc;
     await waitFor(`http://127.0.0.1:${port}/api/health`, 120_000);
     const auth = { authorization: `Bearer ${token}` };
@@ -140,6 +155,34 @@ async function benchExternal(): Promise<void> {
       `${floor.p95} ms (${Math.round(floor.rps)} req/s): the web framework's own floor on this machine`,
       null,
     );
+
+    // The catalog at 1,000 templates × 5 versions.
+    const words = ["dotnet", "node", "python", "terraform", "security", "deploy", "canary", "azure", "bench", "pipeline"];
+    const search = await timeEach(200, async (i) => {
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/templates?q=${words[i % words.length]}`, { headers: auth });
+      await res.arrayBuffer();
+    });
+    record("catalog search (GET /api/v1/templates?q=…) p95, 1,000 × 5", "≤ 50 ms", `${percentile(search, 95)} ms (p50 ${percentile(search, 50)})`, percentile(search, 95) <= 50);
+    const session = await encode({ token: { uid: alice.id, sid: randomUUID() }, secret: authSecret, salt: "authjs.session-token" });
+    const cookie = { cookie: `authjs.session-token=${session}` };
+    await fetch(`http://127.0.0.1:${port}/catalog`, { headers: cookie });
+    const page = await timeEach(50, async (i) => {
+      const res = await fetch(`http://127.0.0.1:${port}/catalog?q=${words[i % words.length]}`, { headers: cookie });
+      if (!res.ok) throw new Error(`catalog page answered ${res.status}`);
+      await res.arrayBuffer();
+    });
+    record("catalog page rendered on the server, p95, 1,000 × 5", "≤ 200 ms", `${percentile(page, 95)} ms (p50 ${percentile(page, 50)})`, percentile(page, 95) <= 200);
+    const previewBody = JSON.stringify({ parameters: { environment: "staging" } });
+    const preview = await timeEach(100, async (i) => {
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/templates/${syntheticName((i * 7) % 1000)}/preview`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: previewBody,
+      });
+      if (!res.ok) throw new Error(`preview answered ${res.status}: ${await res.text()}`);
+      await res.arrayBuffer();
+    });
+    record("template preview (POST …/preview, 4 files) p95", "≤ 100 ms", `${percentile(preview, 95)} ms (p50 ${percentile(preview, 50)})`, percentile(preview, 95) <= 100);
 
     const audit = await load(`http://127.0.0.1:${port}/api/v1/audit?limit=50`, { connections: 50, duration: 5, headers: auth });
     record("GET /api/v1/audit?limit=50 p95, 50 clients", "(no target)", `${audit.p95} ms (${Math.round(audit.rps)} req/s, ${audit.errors} errors)`, null);

@@ -8,7 +8,7 @@ import path from "node:path";
 import { spawn } from "node:child_process";
 
 const ROOTS = ["app", "components", "lib", "public"];
-const FILES = ["next.config.ts", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "postcss.config.mjs", "proxy.ts", "prisma/schema.prisma"];
+const FILES = ["next.config.mjs", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "postcss.config.mjs", "proxy.ts", "prisma/schema.prisma"];
 const SKIP = new Set(["generated", "node_modules"]);
 const STAMP = ".next/paved-build.json";
 
