@@ -86,6 +86,16 @@ describe("instantiating through GitHub", () => {
     double.inject({ status: 502, times: 0 });
   });
 
+  it("fails with a message a person can act on when the token may not write to the repository", async () => {
+    const name = unique("readonly");
+    await double.seedRepo("acme", name, { files: { "README.md": "# read-only\n" } });
+    double.denyWrite(`acme/${name}`);
+    const instance = await request(`acme/${name}`, "prod");
+    await expect(runInstantiation(instance.id, ctx(3))).resolves.toMatchObject({ status: "failed" });
+    const row = await db().templateInstance.findUniqueOrThrow({ where: { id: instance.id } });
+    expect(row.error).toMatch(/cannot write to acme\//);
+  });
+
   it("refuses a repository the token cannot see", async () => {
     await expect(request("acme/does-not-exist", "prod")).rejects.toMatchObject({ code: "not_found" });
   });

@@ -14,6 +14,7 @@ import { NoAccess } from "@/components/shell/no-access";
 import { InstanceStatusBadge } from "@/components/templates/instance-status";
 import { LifecycleBadge, TypeLabel } from "@/components/templates/meta";
 import { LifecycleControl } from "@/components/templates/lifecycle-control";
+import { BulkUpgradeButton, ScanAdoptionButton } from "@/components/templates/admin-actions";
 import { can } from "@/lib/core/auth/actor";
 import { requireActor } from "@/lib/core/auth/session";
 import { db } from "@/lib/core/db/client";
@@ -260,7 +261,19 @@ export default async function TemplatePage({ params, searchParams }: { params: P
       {tab === "usage" ? (
         <div className="space-y-6">
           <Card>
-            <CardHeader title="Instances made with Paved" description="Which repository runs which version, and the pull request that put it there." />
+            <CardHeader
+              title="Instances made with Paved"
+              description="Which repository runs which version, and the pull request that put it there."
+              actions={
+                canManage && template.latestVersion ? (
+                  <BulkUpgradeButton
+                    template={name}
+                    latest={template.latestVersion}
+                    behind={instances.filter((i) => i.upgradeAvailable && (i.status === "pull_request_open" || i.status === "completed")).length}
+                  />
+                ) : null
+              }
+            />
             {instances.length === 0 ? (
               <EmptyState icon={GitPullRequest} title="Not instantiated yet">
                 {canUse ? "Use this template to open the first pull request." : "Teams' instances appear here."}
@@ -323,6 +336,7 @@ export default async function TemplatePage({ params, searchParams }: { params: P
             <CardHeader
               title="Adoption across repositories"
               description={adoption?.scannedAt ? `From the scan of ${new Date(adoption.scannedAt).toLocaleString()}: workflows that call this template, and Paved's instances.` : "No adoption scan has run yet."}
+              actions={canManage ? <ScanAdoptionButton /> : null}
             />
             {adoption && adoption.records.length ? (
               <Table data-testid="adoption-table">
@@ -348,7 +362,7 @@ export default async function TemplatePage({ params, searchParams }: { params: P
                 </TBody>
               </Table>
             ) : (
-              <EmptyState title="Nothing found yet">The scan runs every six hours; platform admins can run it now from the API (POST /api/v1/adoption/scan).</EmptyState>
+              <EmptyState title="Nothing found yet">The scan runs every six hours{canManage ? "; Scan now runs it at once" : ""}.</EmptyState>
             )}
           </Card>
         </div>
