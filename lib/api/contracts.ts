@@ -9,6 +9,7 @@ import { orgContracts } from "../org/contracts.ts";
 import { servicesContracts } from "../services/contracts.ts";
 import { gitopsContracts } from "../gitops/environments.ts";
 import { templateContracts } from "../templates/contracts.ts";
+import { mergeSandboxPullContract } from "../sandbox/pull-requests.ts";
 import { healthContract } from "./health.ts";
 
 export const openApiContract = defineContract({
@@ -28,6 +29,7 @@ export const ALL_CONTRACTS: readonly Contract[] = [
   ...auditContracts,
   ...jobsContracts,
   ...templateContracts,
+  mergeSandboxPullContract,
   ...servicesContracts,
   ...gitopsContracts,
 ] as readonly Contract[];

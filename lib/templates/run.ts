@@ -286,12 +286,66 @@ export function findTemplateReferences(content: string, templateNames: Set<strin
 }
 
 /**
+ * Brings open pull requests up to date: a merged instance pull request completes the instance; a
+ * merged upgrade moves the instance to its new version; one closed without merging is recorded
+ * as declined.
+ */
+export async function refreshPullRequests(host: GitHost): Promise<{ merged: number; closed: number }> {
+  const client = db();
+  let merged = 0;
+  let closed = 0;
+  const open = await client.templateInstance.findMany({ where: { status: "pull_request_open", pullRequestNumber: { not: null } }, include: { template: true, version: true } });
+  for (const i of open) {
+    const pr = await host.getPullRequest(parseRepo(i.repo), i.pullRequestNumber as number);
+    if (!pr || pr.state === "open") continue;
+    const wasMerged = pr.state === "merged";
+    await transaction(async (tx) => {
+      await tx.templateInstance.update({
+        where: { id: i.id },
+        data: wasMerged ? { status: "completed", completedAt: new Date() } : { status: "failed", error: "The pull request was closed without merging." },
+      });
+      await recordAudit(tx, SYSTEM_ACTOR, {
+        action: wasMerged ? "template.pull_request_merged" : "template.pull_request_closed",
+        target: { type: "template_instance", id: i.id, label: `${i.template.name}@${i.version.version} → ${i.repo}` },
+        teamId: i.teamId,
+        payload: { pullRequest: i.pullRequestUrl },
+      });
+    });
+    if (wasMerged) merged++;
+    else closed++;
+  }
+  const upgrades = await client.templateUpgrade.findMany({
+    where: { status: "pull_request_open", pullRequestNumber: { not: null } },
+    include: { instance: { include: { template: true } }, toVersion: true },
+  });
+  for (const u of upgrades) {
+    const pr = await host.getPullRequest(parseRepo(u.instance.repo), u.pullRequestNumber as number);
+    if (!pr || pr.state === "open") continue;
+    const wasMerged = pr.state === "merged";
+    await transaction(async (tx) => {
+      await tx.templateUpgrade.update({ where: { id: u.id }, data: wasMerged ? { status: "completed" } : { status: "failed", error: "The pull request was closed without merging." } });
+      if (wasMerged) await tx.templateInstance.update({ where: { id: u.instanceId }, data: { versionId: u.toVersionId } });
+      await recordAudit(tx, SYSTEM_ACTOR, {
+        action: wasMerged ? "template.upgrade_merged" : "template.upgrade_closed",
+        target: { type: "template_instance", id: u.instanceId, label: `${u.instance.template.name} → ${u.toVersion.version} in ${u.instance.repo}` },
+        teamId: u.instance.teamId,
+        payload: { pullRequest: u.pullRequestUrl, version: u.toVersion.version },
+      });
+    });
+    if (wasMerged) merged++;
+    else closed++;
+  }
+  return { merged, closed };
+}
+
+/**
  * Scans every repository of the organisation (or the sandbox) for workflows that use catalog
  * templates, and records Paved's own instances, so adoption and version spread can be shown.
  */
 export async function runAdoptionScan(ctx: RunContext): Promise<{ repositories: number; adopting: number; records: number }> {
   const host = ctx.host ?? gitHost();
   const client = db();
+  await refreshPullRequests(host);
   const scan = await client.adoptionScan.create({ data: {} });
   try {
     const templates = await client.template.findMany({ select: { name: true } });

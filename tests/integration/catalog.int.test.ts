@@ -264,6 +264,26 @@ describe("upgrades and adoption", () => {
     expect(await host.readFile({ owner: "demo", name }, ".github/workflows/hello.yml", pr?.head)).toContain("${{ inputs.who }}");
   });
 
+  it("a merged upgrade pull request moves the instance to the new version", async () => {
+    const name = unique("merged");
+    const created = await instantiate(dev, { version: "1.0.0", parameters: { environment: "dev" }, target: { repo: `demo/${name}`, create: true } });
+    await runInstantiation(created.body.id, ctx());
+    await db().templateInstance.update({ where: { id: created.body.id }, data: { parameters: { environment: "dev" } } });
+    const res = await callJson<InstanceDto>("POST", "/api/v1/template-instances/{id}/upgrade", { params: { id: created.body.id }, body: {}, token: dev.token });
+    await runUpgrade(res.body.upgrades[0]?.id ?? "", ctx());
+    const pr = await host.findPullRequest({ owner: "demo", name }, "paved/upgrade-hello-workflow-2.0.0", "open");
+    // Merged the way a person does in the sandbox: its merge route brings the instance up to date.
+    const merged = await callJson<{ merged: number }>("POST", "/api/v1/sandbox/repos/{owner}/{name}/pulls/{number}/merge", {
+      params: { owner: "demo", name, number: String(pr?.number ?? 0) },
+      token: dev.token,
+    });
+    expect(merged.status).toBe(200);
+    expect(merged.body.merged).toBeGreaterThanOrEqual(1);
+    const after = await callJson<InstanceDto>("GET", "/api/v1/template-instances/{id}", { params: { id: created.body.id }, token: viewer.token });
+    expect(after.body).toMatchObject({ version: "2.0.0", upgradeAvailable: null });
+    expect(after.body.upgrades[0]).toMatchObject({ status: "completed" });
+  });
+
   it("the adoption scan finds workflows that call catalog templates, and Paved's instances", async () => {
     await runAdoptionScan(ctx());
     const res = await callJson<{ records: { repo: string; template: string; version: string | null; source: string }[] }>("GET", "/api/v1/adoption", {

@@ -76,6 +76,11 @@ const EXPECTED: Record<string, { status: number; allowed: Record<Who, boolean> }
     status: 404,
     allowed: { viewer: false, developer: true, "release-manager": false, sre: false, "platform-admin": true, leadership: false, "no-role": false },
   },
+  // Sandbox only; a well-formed number of no pull request: an allowed caller gets to a 404.
+  "POST /api/v1/sandbox/repos/{owner}/{name}/pulls/{number}/merge": {
+    status: 404,
+    allowed: { viewer: false, developer: true, "release-manager": false, sre: false, "platform-admin": true, leadership: false, "no-role": false },
+  },
   "POST /api/v1/adoption/scan": {
     status: 202,
     allowed: { viewer: false, developer: false, "release-manager": false, sre: false, "platform-admin": true, leadership: false, "no-role": false },
@@ -125,6 +130,7 @@ const REQUESTS: Record<string, (ctx: { actor: TestPerson; team: TestTeam }) => P
   "POST /api/v1/templates/{name}/upgrades": async () => ({ params: { name: "hello-workflow" }, body: { version: "1.0.0" } }),
   "POST /api/v1/template-instances/{id}/upgrade": async () => ({ params: { id: randomUUID() }, body: {} }),
   "POST /api/v1/adoption/scan": async () => ({}),
+  "POST /api/v1/sandbox/repos/{owner}/{name}/pulls/{number}/merge": async () => ({ params: { owner: "demo", name: unique("nowhere"), number: "1" } }),
   "POST /api/v1/jobs/{id}/retry": async () => ({ params: { id: randomUUID() } }),
   "POST /api/v1/jobs/{id}/cancel": async () => ({ params: { id: randomUUID() } }),
 };

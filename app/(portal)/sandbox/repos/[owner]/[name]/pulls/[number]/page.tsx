@@ -8,6 +8,7 @@ import { DiffView } from "@/components/code/code-view";
 import { Markdown } from "@/components/code/markdown";
 import { relativeTime } from "@/components/audit/format";
 import { NoAccess } from "@/components/shell/no-access";
+import { MergeButton } from "@/components/templates/merge-button";
 import { can } from "@/lib/core/auth/actor";
 import { requireActor } from "@/lib/core/auth/session";
 import { gitHost } from "@/lib/integrations/git-host";
@@ -44,6 +45,12 @@ export default async function SandboxPullRequestPage({ params }: { params: Promi
           <code className="rounded bg-surface-2 px-1.5 font-mono text-xs">{pr.base}</code> · opened {relativeTime(pr.createdAt)}
         </div>
       </div>
+      {pr.state === "open" && can(actor, "templates.instantiate") ? (
+        <div className="flex items-center gap-3 rounded-md border border-border bg-surface px-4 py-3 text-sm text-muted">
+          <MergeButton owner={owner} name={name} number={pr.number} />
+          In the sandbox you play the repository&apos;s maintainer: merging adopts the template, and Paved marks the instance as completed.
+        </div>
+      ) : null}
       {pr.body ? (
         <Card className="px-6 py-5">
           <Markdown>{pr.body}</Markdown>
