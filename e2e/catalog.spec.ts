@@ -51,6 +51,13 @@ test("bob adopts dotnet-ci-cd through a pull request", async ({ page }) => {
   await expect(usage).toContainText("demo/ledger");
   await expect(usage).toContainText("2.1.0");
   await expect(usage).toContainText("pull request open");
+
+  // In the sandbox bob also plays the repository's maintainer: merging adopts the template.
+  await usage.getByRole("link", { name: /^#\d+$/ }).click();
+  await page.getByTestId("merge-pull-request").click();
+  await expect(page.getByText("Paved updated the template instance")).toBeVisible();
+  await page.goto("/catalog/dotnet-ci-cd?tab=usage");
+  await expect(page.getByTestId("usage-table")).toContainText("completed");
 });
 
 test("a viewer browses the catalog but cannot use a template", async ({ page }) => {
