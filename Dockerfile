@@ -39,6 +39,10 @@ RUN npm run db:generate \
 
 # ── runtime
 FROM base AS runtime
+# git: the sandbox's repositories are real git repositories (lib/integrations/localgit).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends git \
+ && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     PORT=3000 \
     PAVED_DATA_DIR=/app/.data

@@ -86,6 +86,9 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  if (e.GITHUB_TOKEN && !e.GITHUB_ORG) {
+    throw new Error("Invalid configuration:\n  GITHUB_ORG: must be set with GITHUB_TOKEN (the organisation Paved creates and scans repositories in)");
+  }
   const embedded = e.PAVED_DATABASE_MODE ? e.PAVED_DATABASE_MODE === "embedded" : e.DATABASE_URL === undefined;
   const sandboxFlag = e.PAVED_SANDBOX;
   // Sandbox mode (demo sign-in!) defaults on only for the embedded database. With a real

@@ -45,6 +45,8 @@ export async function syncCatalog(db: Db, loaded: LoadedBundle[], actor: Actor):
   }
   await db.$transaction(
     async (tx) => {
+      // Several instances starting at once publish one after the other.
+      await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(72707370)");
       const existingTemplates = new Map((await tx.template.findMany({ select: { id: true, name: true } })).map((t) => [t.name, t.id]));
       const existingVersions = new Map(
         (await tx.templateVersion.findMany({ select: { templateId: true, version: true, digest: true } })).map((v) => [`${v.templateId}@${v.version}`, v.digest]),

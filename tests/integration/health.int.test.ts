@@ -13,7 +13,7 @@ import { freePort, sendJson, startDouble, startPrometheus, type HttpDouble, type
 import { assertArgocdDefinition, assertGithubResponse, githubExample } from "../support/vendor-schemas";
 
 const MODE = inject("testDatabase").mode;
-const INTEGRATION_VARS = ["GITHUB_TOKEN", "GITHUB_API_URL", "ARGOCD_URL", "ARGOCD_TOKEN", "PROMETHEUS_URL"] as const;
+const INTEGRATION_VARS = ["GITHUB_TOKEN", "GITHUB_API_URL", "GITHUB_ORG", "ARGOCD_URL", "ARGOCD_TOKEN", "PROMETHEUS_URL"] as const;
 
 /** Configures integrations for one test (process.env → env()), with a fresh health cache. */
 function configure(vars: Partial<Record<(typeof INTEGRATION_VARS)[number], string>>): void {
@@ -215,7 +215,7 @@ describe("GitHub (a double of its published API)", () => {
   });
 
   it("reports mode github, ok, with the calls left, and sends the token", async () => {
-    configure({ GITHUB_TOKEN: TOKEN, GITHUB_API_URL: github.url });
+    configure({ GITHUB_TOKEN: TOKEN, GITHUB_API_URL: github.url, GITHUB_ORG: "demo" });
     const before = github.requests.length;
     const res = await health();
     expect(res.status).toBe(200);
@@ -229,7 +229,7 @@ describe("GitHub (a double of its published API)", () => {
   });
 
   it("reports ok: false and degraded when GitHub refuses the token", async () => {
-    configure({ GITHUB_TOKEN: "ghp_wrong", GITHUB_API_URL: github.url });
+    configure({ GITHUB_TOKEN: "ghp_wrong", GITHUB_API_URL: github.url, GITHUB_ORG: "demo" });
     const res = await health();
     expect(res.status).toBe(200);
     expect(res.body.status).toBe("degraded");
@@ -237,7 +237,7 @@ describe("GitHub (a double of its published API)", () => {
   });
 
   it("reports ok: false when GitHub cannot be reached", async () => {
-    configure({ GITHUB_TOKEN: TOKEN, GITHUB_API_URL: `http://127.0.0.1:${await freePort()}` });
+    configure({ GITHUB_TOKEN: TOKEN, GITHUB_API_URL: `http://127.0.0.1:${await freePort()}`, GITHUB_ORG: "demo" });
     const res = await health();
     expect(res.status).toBe(200);
     expect(res.body.integrations.github).toMatchObject({ mode: "github", ok: false, detail: expect.stringMatching(/^GitHub did not answer/) });

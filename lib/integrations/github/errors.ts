@@ -78,7 +78,7 @@ export function toGitHostError(e: unknown, ctx: CallContext): GitHostError {
       ctx.access === "create"
         ? "it needs the organisation's permission to create repositories (classic token: repo scope; fine-grained: Administration read and write)"
         : ctx.access === "write"
-          ? "give it Contents and Pull requests read and write access to that repository"
+          ? "give it Contents, Pull requests and Workflows read and write access to that repository (GitHub refuses changes under .github/workflows without Workflows)"
           : "give it Contents read access to that repository";
     return new GitHostError(`the GitHub token cannot ${verb} (${ctx.action}): ${needs}. GitHub said: ${said}`, "forbidden", false, { cause: e });
   }

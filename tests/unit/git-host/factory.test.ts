@@ -19,7 +19,7 @@ describe("createGitHost", () => {
     expect(host).toMatchObject({ kind: "github", defaultOwner: "acme" });
   });
 
-  it("says what is missing when a token comes without an organisation", () => {
-    expect(() => createGitHost(parseEnv({ GITHUB_TOKEN: "ghp_x" }))).toThrow(/GITHUB_ORG must be set/);
+  it("says what is missing when a token comes without an organisation, when the configuration is read", () => {
+    expect(() => parseEnv({ GITHUB_TOKEN: "ghp_x" })).toThrow(/GITHUB_ORG: must be set with GITHUB_TOKEN/);
   });
 });
