@@ -10,6 +10,7 @@ import { servicesContracts } from "../services/contracts.ts";
 import { gitopsContracts } from "../gitops/environments.ts";
 import { templateContracts } from "../templates/contracts.ts";
 import { mergeSandboxPullContract } from "../sandbox/pull-requests.ts";
+import { policyContracts } from "../policies/contracts.ts";
 import { healthContract } from "./health.ts";
 
 export const openApiContract = defineContract({
@@ -30,6 +31,7 @@ export const ALL_CONTRACTS: readonly Contract[] = [
   ...jobsContracts,
   ...templateContracts,
   mergeSandboxPullContract,
+  ...policyContracts,
   ...servicesContracts,
   ...gitopsContracts,
 ] as readonly Contract[];

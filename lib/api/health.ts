@@ -5,6 +5,7 @@ import { db } from "../core/db/client.ts";
 import { env } from "../core/env.ts";
 import { defineContract } from "../core/http/contract.ts";
 import { integrationHealth, IntegrationStatus } from "../integrations/health.ts";
+import { policySet } from "../policies/service.ts";
 
 export const HealthDto = z
   .object({
@@ -13,6 +14,11 @@ export const HealthDto = z
     sandbox: z.boolean(),
     database: z.object({ mode: z.enum(["embedded", "external"]), ok: z.boolean(), latencyMs: z.number().nullable(), error: z.string().optional() }),
     integrations: z.object({ github: IntegrationStatus, argocd: IntegrationStatus, prometheus: IntegrationStatus }),
+    policies: z.object({
+      ok: z.boolean(),
+      loaded: z.number().int(),
+      errors: z.array(z.object({ file: z.string(), line: z.number().int().nullable(), message: z.string() })),
+    }),
   })
   .meta({ id: "Health" });
 export type HealthDto = z.infer<typeof HealthDto>;
@@ -39,7 +45,8 @@ export async function checkHealth(): Promise<HealthDto> {
   } catch {
     database = { mode: e.embedded ? "embedded" : "external", ok: false, latencyMs: null, error: "The database does not answer." };
   }
-  const integrations = await integrationHealth();
-  const status = !database.ok ? "down" : Object.values(integrations).every((i) => i.ok) ? "ok" : "degraded";
-  return { status, version: VERSION, sandbox: e.sandbox, database, integrations };
+  const [integrations, policySetResult] = await Promise.all([integrationHealth(), policySet()]);
+  const policies = { ok: policySetResult.errors.length === 0, loaded: policySetResult.policies.length, errors: policySetResult.errors };
+  const status = !database.ok ? "down" : Object.values(integrations).every((i) => i.ok) && policies.ok ? "ok" : "degraded";
+  return { status, version: VERSION, sandbox: e.sandbox, database, integrations, policies };
 }

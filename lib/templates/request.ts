@@ -18,7 +18,10 @@ import { instantiateTemplateJob, scanAdoptionJob, upgradeTemplateJob } from "./j
 import type { Lifecycle } from "./manifest.ts";
 import { requestKeyOf } from "./run.ts";
 import type { InstanceDto, InstantiateBody, PreviewBody, PreviewDto } from "./schemas.ts";
-import { refreshLatest } from "./sync.ts";
+import { refreshLatest, fromDbType } from "./sync.ts";
+import { evaluate } from "../policies/service.ts";
+import { templateInstantiationSubject } from "../policies/subjects.ts";
+import type { Evaluation } from "../policies/engine.ts";
 import type { ParameterIssue } from "./parameters.ts";
 
 function parameterError(issues: ParameterIssue[]): ValidationError {
@@ -40,7 +43,6 @@ function lifecycleWarnings(name: string, version: { version: string; lifecycle: 
 }
 
 export async function previewTemplate(actor: Actor, name: string, body: PreviewBody, host: GitHost = gitHost()): Promise<PreviewDto> {
-  void actor;
   const t = await getTemplateRowOrThrow(db(), name);
   const v = resolveVersion(name, t.versions, body.version);
   const bundle = bundleOf(v);
@@ -58,15 +60,40 @@ export async function previewTemplate(actor: Actor, name: string, body: PreviewB
       return { ...f, status: "modified" as const, diff: createTwoFilesPatch(`a/${f.path}`, `b/${f.path}`, existing, f.content, "", "", { context: 3 }) };
     }),
   );
+  const evaluation = await evaluate(
+    db(),
+    templateInstantiationSubject({
+      template: name,
+      version: v.version,
+      lifecycle: v.lifecycle,
+      templateType: fromDbType(t.type),
+      team: actor.grants[0]?.teamSlug ?? "",
+      repo,
+      requester: actor.login,
+      createRepo: body.target?.create ?? false,
+    }),
+  );
+  const policyWarnings = evaluation.results
+    .filter((r) => !r.exception && r.action !== "Audit")
+    .map((r) => `${r.action === "Deny" ? "Will be refused" : "Policy warning"}: ${r.message} (${r.policy})`);
   return {
     template: name,
     version: v.version,
     lifecycle: v.lifecycle,
     parameters: generated.parameters,
     files,
-    warnings: lifecycleWarnings(name, v, bundle.manifest.spec.migration, t.latestVersion),
+    warnings: [...lifecycleWarnings(name, v, bundle.manifest.spec.migration, t.latestVersion), ...policyWarnings],
     target: body.target ? { repo, exists: Boolean(info), defaultBranch: info?.defaultBranch ?? null } : null,
   };
+}
+
+/** A policy that denies refuses the request (422), naming each policy and its message. */
+function refuseIfDenied(evaluation: Evaluation): void {
+  if (evaluation.decision !== "deny") return;
+  const denials = evaluation.results.filter((r) => r.action === "Deny" && !r.exception);
+  throw new RuleViolationError(`Refused by policy: ${denials.map((d) => `${d.message} (${d.policy})`).join("; ")}`, {
+    policies: denials.map((d) => ({ policy: d.policy, message: d.message })),
+  });
 }
 
 /** The team an instance is made for: the one asked for, else the actor's own. */
@@ -171,18 +198,38 @@ export async function requestInstantiation(
   const client = db();
   const t = await getTemplateRowOrThrow(client, name);
   const v = resolveVersion(name, t.versions, body.version);
-  if (v.lifecycle === "retired") {
-    throw new RuleViolationError(
-      `${name} ${v.version} is retired and can no longer be instantiated${t.latestVersion ? `; use ${t.latestVersion}` : ""}.`,
-      { template: name, version: v.version, lifecycle: v.lifecycle, latest: t.latestVersion },
-    );
-  }
   const team = await resolveTeam(actor, body.team);
   if (t.allowedTeams.length && !t.allowedTeams.includes(team.slug)) {
     throw new ForbiddenError(`Only these teams may instantiate ${name}: ${t.allowedTeams.join(", ")}.`, { allowedTeams: t.allowedTeams });
   }
   const generated = generateFiles(bundleOf(v), body.parameters, body.target.repo);
   if (!generated.ok) throw parameterError(generated.issues);
+
+  // Policy as code decides (retired versions, and whatever else the organisation's policies say).
+  const evaluation = await evaluate(
+    client,
+    templateInstantiationSubject({
+      template: name,
+      version: v.version,
+      lifecycle: v.lifecycle,
+      templateType: fromDbType(t.type),
+      team: team.slug,
+      repo: body.target.repo,
+      requester: actor.login,
+      createRepo: body.target.create,
+    }),
+    { request: { operation: "CREATE", username: actor.login } },
+  );
+  refuseIfDenied(evaluation);
+  if (v.lifecycle === "retired") {
+    // Defence in depth: refused even if the policy that says so has been removed.
+    throw new RuleViolationError(`${name} ${v.version} is retired and can no longer be instantiated${t.latestVersion ? `; use ${t.latestVersion}` : ""}.`, {
+      template: name,
+      version: v.version,
+      lifecycle: v.lifecycle,
+      latest: t.latestVersion,
+    });
+  }
 
   const ref = parseRepo(body.target.repo);
   if (host.kind === "sandbox" && ref.owner !== host.defaultOwner) {

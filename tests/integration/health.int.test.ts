@@ -44,7 +44,9 @@ describe("GET /api/health", () => {
         argocd: { mode: "sandbox", ok: true, detail: expect.any(String), checkedAt: expect.any(String) },
         prometheus: { mode: "sandbox", ok: true, detail: expect.any(String), checkedAt: expect.any(String) },
       },
+      policies: { ok: true, loaded: expect.any(Number), errors: [] },
     });
+    expect(res.body.policies.loaded).toBeGreaterThan(0);
   });
 
   it("answers 503 with status down when the database does not answer", async () => {

@@ -85,6 +85,11 @@ const EXPECTED: Record<string, { status: number; allowed: Record<Who, boolean> }
     status: 202,
     allowed: { viewer: false, developer: false, "release-manager": false, sre: false, "platform-admin": true, leadership: false, "no-role": false },
   },
+  // Evaluating is reading: anyone who can see Governance may ask what the policies say.
+  "POST /api/v1/policies/evaluate": { status: 200, allowed: { viewer: true, developer: true, "release-manager": true, sre: true, "platform-admin": true, leadership: true, "no-role": false } },
+  "POST /api/v1/policy-exceptions": { status: 201, allowed: { viewer: false, developer: false, "release-manager": false, sre: false, "platform-admin": true, leadership: false, "no-role": false } },
+  "DELETE /api/v1/policy-exceptions/{id}": { status: 404, allowed: { viewer: false, developer: false, "release-manager": false, sre: false, "platform-admin": true, leadership: false, "no-role": false } },
+  "POST /api/v1/compliance/scan": { status: 202, allowed: { viewer: false, developer: false, "release-manager": false, sre: false, "platform-admin": true, leadership: false, "no-role": false } },
   // A well-formed id of no job: an allowed caller gets past the permission check to a 404.
   "POST /api/v1/jobs/{id}/retry": {
     status: 404,
@@ -131,6 +136,14 @@ const REQUESTS: Record<string, (ctx: { actor: TestPerson; team: TestTeam }) => P
   "POST /api/v1/template-instances/{id}/upgrade": async () => ({ params: { id: randomUUID() }, body: {} }),
   "POST /api/v1/adoption/scan": async () => ({}),
   "POST /api/v1/sandbox/repos/{owner}/{name}/pulls/{number}/merge": async () => ({ params: { owner: "demo", name: unique("nowhere"), number: "1" } }),
+  "POST /api/v1/policies/evaluate": async () => ({
+    body: { subject: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "rr" }, spec: { template: { spec: { containers: [{ name: "c", image: "x:1" }] } } } } },
+  }),
+  "POST /api/v1/policy-exceptions": async () => ({
+    body: { policy: "require-run-as-non-root", target: { kind: "Deployment", name: unique("rr") }, reason: "route × role test", expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+  }),
+  "DELETE /api/v1/policy-exceptions/{id}": async () => ({ params: { id: randomUUID() } }),
+  "POST /api/v1/compliance/scan": async () => ({}),
   "POST /api/v1/jobs/{id}/retry": async () => ({ params: { id: randomUUID() } }),
   "POST /api/v1/jobs/{id}/cancel": async () => ({ params: { id: randomUUID() } }),
 };

@@ -1,0 +1,203 @@
+// Compliance: a scheduled scan evaluates everything in scope — the manifests of the GitOps
+// repository per environment, the Terraform plans next to them, and the template instances —
+// against every policy, and stores the failures (with file and line) and the compliance per
+// scope (overall, team, policy, environment), so the number has a trend and can be followed
+// down to the object that breaks it. Compliance = evaluations passed / evaluations, where an
+// evaluation is one policy applying to one object and a waived failure counts as passed.
+import { db, transaction, type Db } from "../core/db/client.ts";
+import { recordAudit } from "../core/audit/record.ts";
+import { SYSTEM_ACTOR } from "../core/auth/actor.ts";
+import type { GitHost } from "../core/ports/git-host.ts";
+import { gitHost } from "../integrations/git-host.ts";
+import { evaluateSubject } from "./engine.ts";
+import type { Subject } from "./format.ts";
+import { activeWaivers, policySet } from "./service.ts";
+import { templateInstantiationSubject } from "./subjects.ts";
+import type { ComplianceDto, ViolationDto } from "./schemas.ts";
+
+export interface ScopedSubject {
+  subject: Subject;
+  source: "gitops" | "terraform" | "template-instance";
+  environment: string | null;
+  team: string | null;
+  file: string | null;
+  line: number | null;
+}
+
+/** Template instances that are in repositories now (pull request open or merged). */
+export async function templateInstanceSubjects(client: Db): Promise<ScopedSubject[]> {
+  const instances = await client.templateInstance.findMany({
+    where: { status: { in: ["pull_request_open", "completed"] } },
+    include: { template: true, version: true, team: true },
+  });
+  return instances.map((i) => ({
+    subject: templateInstantiationSubject({
+      template: i.template.name,
+      version: i.version.version,
+      lifecycle: i.version.lifecycle,
+      templateType: i.template.type.replace(/_/g, "-"),
+      team: i.team.slug,
+      repo: i.repo,
+      requester: i.createdBy,
+      createRepo: i.createdRepo,
+    }),
+    source: "template-instance" as const,
+    environment: null,
+    team: i.team.slug,
+    file: null,
+    line: null,
+  }));
+}
+
+/** Subjects from the GitOps repository: filled in by lib/gitops (manifests and Terraform plans per environment). */
+export type GitopsSubjectSource = (host: GitHost, client: Db) => Promise<ScopedSubject[]>;
+
+let gitopsSource: GitopsSubjectSource | undefined;
+
+/** lib/gitops registers how to read the GitOps repository (kept out of this module's imports). */
+export function registerGitopsSubjects(source: GitopsSubjectSource): void {
+  gitopsSource = source;
+}
+
+function percent(passed: number, evaluations: number): number | null {
+  return evaluations === 0 ? null : Math.round((passed / evaluations) * 10_000) / 100;
+}
+
+export async function runComplianceScan(options: { host?: GitHost; now?: Date } = {}): Promise<{ runId: string; subjects: number; evaluations: number; passed: number; waived: number }> {
+  const client = db();
+  const host = options.host ?? gitHost();
+  const now = options.now ?? new Date();
+  const run = await client.complianceRun.create({ data: {} });
+  try {
+    const [{ policies }, waivers] = await Promise.all([policySet(), activeWaivers(client, now)]);
+    const subjects = [...(gitopsSource ? await gitopsSource(host, client) : []), ...(await templateInstanceSubjects(client))];
+    const tally = new Map<string, { scope: string; key: string; evaluations: number; passed: number }>();
+    const count = (scope: string, key: string | null, passed: boolean) => {
+      if (key === null) return;
+      const id = `${scope}|${key}`;
+      const t = tally.get(id) ?? { scope, key, evaluations: 0, passed: 0 };
+      t.evaluations++;
+      if (passed) t.passed++;
+      tally.set(id, t);
+    };
+    const results: { runId: string; policy: string; action: string; message: string; source: string; environment: string | null; team: string | null; subjectKind: string; subjectName: string; subjectNamespace: string | null; file: string | null; line: number | null; exceptionId: string | null }[] = [];
+    let evaluations = 0;
+    let passed = 0;
+    let waived = 0;
+    for (const s of subjects) {
+      const evaluation = evaluateSubject(policies, s.subject, { waivers, now });
+      for (const policy of evaluation.evaluated) {
+        const failures = evaluation.results.filter((r) => r.policy === policy);
+        // Audit-only policies record findings but are not part of the compliance number.
+        const action = policies.find((p) => p.name === policy)?.action;
+        const ok = failures.length === 0 || failures.every((f) => f.exception !== null);
+        if (action !== "Audit") {
+          evaluations++;
+          if (ok) passed++;
+          if (failures.length && ok) waived++;
+          count("overall", "", ok);
+          count("team", s.team, ok);
+          count("policy", policy, ok);
+          count("environment", s.environment, ok);
+        }
+        for (const f of failures) {
+          results.push({
+            runId: run.id,
+            policy,
+            action: f.action,
+            message: f.message,
+            source: s.source,
+            environment: s.environment,
+            team: s.team,
+            subjectKind: s.subject.kind,
+            subjectName: s.subject.metadata?.name ?? "(unnamed)",
+            subjectNamespace: s.subject.metadata?.namespace ?? null,
+            file: s.file,
+            line: s.line,
+            exceptionId: f.exception?.id ?? null,
+          });
+        }
+      }
+    }
+    const takenAt = new Date();
+    await transaction(
+      async (tx) => {
+        if (results.length) await tx.complianceResult.createMany({ data: results });
+        await tx.complianceSnapshot.createMany({ data: [...tally.values()].map((t) => ({ runId: run.id, takenAt, scope: t.scope, key: t.key, evaluations: t.evaluations, passed: t.passed })) });
+        await tx.complianceRun.update({ where: { id: run.id }, data: { finishedAt: takenAt, subjects: subjects.length, evaluations, passed, waived } });
+        await recordAudit(tx, SYSTEM_ACTOR, {
+          action: "compliance.scanned",
+          target: { type: "compliance_run", id: run.id, label: `${subjects.length} objects` },
+          payload: { subjects: subjects.length, evaluations, passed, waived, percent: percent(passed, evaluations) },
+        });
+      },
+      { timeoutMs: 60_000 },
+    );
+    return { runId: run.id, subjects: subjects.length, evaluations, passed, waived };
+  } catch (e) {
+    await client.complianceRun.update({ where: { id: run.id }, data: { finishedAt: new Date(), error: (e as Error).message } });
+    throw e;
+  }
+}
+
+export async function getCompliance(client: Db, options: { trendPoints?: number } = {}): Promise<ComplianceDto> {
+  const last = await client.complianceRun.findFirst({ where: { finishedAt: { not: null }, error: null }, orderBy: { startedAt: "desc" } });
+  if (!last) return { lastRun: null, overall: null, byTeam: [], byPolicy: [], byEnvironment: [], trend: [] };
+  const [snapshots, trend] = await Promise.all([
+    client.complianceSnapshot.findMany({ where: { runId: last.id } }),
+    client.complianceSnapshot.findMany({ where: { scope: "overall" }, orderBy: { takenAt: "desc" }, take: options.trendPoints ?? 60 }),
+  ]);
+  const scoped = (scope: string) =>
+    snapshots
+      .filter((s) => s.scope === scope)
+      .map((s) => ({ key: s.key, evaluations: s.evaluations, passed: s.passed, percent: percent(s.passed, s.evaluations) }))
+      .sort((a, b) => (a.percent ?? 101) - (b.percent ?? 101) || a.key.localeCompare(b.key));
+  const overall = snapshots.find((s) => s.scope === "overall");
+  return {
+    lastRun: {
+      id: last.id,
+      startedAt: last.startedAt.toISOString(),
+      finishedAt: last.finishedAt?.toISOString() ?? null,
+      subjects: last.subjects,
+      evaluations: last.evaluations,
+      passed: last.passed,
+      waived: last.waived,
+      error: last.error,
+    },
+    overall: overall ? { key: "", evaluations: overall.evaluations, passed: overall.passed, percent: percent(overall.passed, overall.evaluations) } : null,
+    byTeam: scoped("team"),
+    byPolicy: scoped("policy"),
+    byEnvironment: scoped("environment").sort((a, b) => a.key.localeCompare(b.key)),
+    trend: trend.reverse().map((t) => ({ takenAt: t.takenAt.toISOString(), percent: percent(t.passed, t.evaluations) })),
+  };
+}
+
+export async function listViolations(client: Db, q: { policy?: string; team?: string; environment?: string; waived?: "true" | "false"; limit?: number }): Promise<ViolationDto[]> {
+  const last = await client.complianceRun.findFirst({ where: { finishedAt: { not: null }, error: null }, orderBy: { startedAt: "desc" } });
+  if (!last) return [];
+  const rows = await client.complianceResult.findMany({
+    where: {
+      runId: last.id,
+      ...(q.policy ? { policy: q.policy } : {}),
+      ...(q.team ? { team: q.team } : {}),
+      ...(q.environment ? { environment: q.environment } : {}),
+      ...(q.waived === "true" ? { exceptionId: { not: null } } : q.waived === "false" ? { exceptionId: null } : {}),
+    },
+    orderBy: [{ policy: "asc" }, { subjectName: "asc" }],
+    take: q.limit ?? 200,
+  });
+  return rows.map((r) => ({
+    id: r.id,
+    policy: r.policy,
+    action: r.action,
+    message: r.message,
+    source: r.source,
+    environment: r.environment,
+    team: r.team,
+    subject: { kind: r.subjectKind, name: r.subjectName, namespace: r.subjectNamespace },
+    file: r.file,
+    line: r.line,
+    exceptionId: r.exceptionId,
+  }));
+}
+
