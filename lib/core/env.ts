@@ -39,6 +39,8 @@ export const ENV_DOCS = {
   ARGOCD_URL: ["unset: sandbox cluster", "Argo CD server URL. Unset: the sandbox cluster."],
   ARGOCD_TOKEN: ["unset", "Argo CD API token."],
   PROMETHEUS_URL: ["unset: sandbox metrics", "Prometheus base URL. Unset: metrics from the sandbox cluster."],
+  OPA_URL: ["unset", "An Open Policy Agent server whose Rego rules Paved also evaluates (REST Data API), next to its own CEL policies."],
+  OPA_PACKAGE: ["paved", "The Rego package path Paved asks for `deny` and `warn` message sets, e.g. paved or company/policies."],
   ALERTMANAGER_WEBHOOK_TOKEN: ["unset", "Bearer token Alertmanager must send to the webhook."],
   LOG_LEVEL: ["info", "trace, debug, info, warn, error or fatal."],
 } as const satisfies Record<string, readonly [string, string]>;
@@ -74,6 +76,11 @@ const schema = z.object({
   ARGOCD_TOKEN: optionalString,
   PROMETHEUS_URL: optionalUrl,
   ALERTMANAGER_WEBHOOK_TOKEN: optionalString,
+  OPA_URL: optionalUrl,
+  OPA_PACKAGE: z
+    .string()
+    .regex(/^[A-Za-z0-9_]+([./][A-Za-z0-9_]+)*$/, "a Rego package path such as paved or company.policies")
+    .default("paved"),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 
@@ -123,6 +130,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     argocd: e.ARGOCD_URL ? { url: e.ARGOCD_URL, token: e.ARGOCD_TOKEN } : undefined,
     prometheus: e.PROMETHEUS_URL ? { url: e.PROMETHEUS_URL } : undefined,
     alertmanagerWebhookToken: e.ALERTMANAGER_WEBHOOK_TOKEN,
+    opa: e.OPA_URL ? { url: e.OPA_URL, package: e.OPA_PACKAGE } : undefined,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -11,7 +11,8 @@ import type { GitHost } from "../core/ports/git-host.ts";
 import { gitHost } from "../integrations/git-host.ts";
 import { evaluateSubject } from "./engine.ts";
 import type { Subject } from "./format.ts";
-import { activeWaivers, policySet } from "./service.ts";
+import { activeWaivers, policySet, withOpa } from "./service.ts";
+import { env } from "../core/env.ts";
 import { templateInstantiationSubject } from "./subjects.ts";
 import type { ComplianceDto, ViolationDto } from "./schemas.ts";
 
@@ -70,6 +71,7 @@ export async function runComplianceScan(options: { host?: GitHost; now?: Date } 
   const run = await client.complianceRun.create({ data: {} });
   try {
     const [{ policies }, waivers] = await Promise.all([policySet(), activeWaivers(client, now)]);
+    const opaOn = Boolean(env().opa);
     const subjects = [...(gitopsSource ? await gitopsSource(host, client) : []), ...(await templateInstanceSubjects(client))];
     // The overall figure exists even when nothing was in scope (the trend shows the scan ran).
     const tally = new Map<string, { scope: string; key: string; evaluations: number; passed: number }>([["overall|", { scope: "overall", key: "", evaluations: 0, passed: 0 }]]);
@@ -86,7 +88,8 @@ export async function runComplianceScan(options: { host?: GitHost; now?: Date } 
     let passed = 0;
     let waived = 0;
     for (const s of subjects) {
-      const evaluation = evaluateSubject(policies, s.subject, { waivers, now });
+      const cel = evaluateSubject(policies, s.subject, { waivers, now });
+      const evaluation = opaOn ? await withOpa(cel, s.subject, waivers, now) : cel;
       for (const policy of evaluation.evaluated) {
         const failures = evaluation.results.filter((r) => r.policy === policy);
         // Audit-only policies record findings but are not part of the compliance number.

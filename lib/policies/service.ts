@@ -3,7 +3,9 @@
 // (read from the database at every evaluation, so an expired one stops applying at once).
 import path from "node:path";
 import type { Db } from "../core/db/client.ts";
-import { evaluateSubject, loadPolicies, type CompiledPolicy, type Evaluation, type PolicyLoadError, type PolicyWaiver, type RequestInfo } from "./engine.ts";
+import { env } from "../core/env.ts";
+import { createOpaClient } from "../integrations/opa/client.ts";
+import { evaluateSubject, loadPolicies, waiverFor, type CompiledPolicy, type Evaluation, type PolicyLoadError, type PolicyWaiver, type RequestInfo } from "./engine.ts";
 import type { Subject } from "./format.ts";
 
 export const POLICIES_DIR = path.resolve(/*turbopackIgnore: true*/ process.cwd(), "policies");
@@ -36,5 +38,30 @@ export async function activeWaivers(db: Db, now = new Date()): Promise<PolicyWai
 export async function evaluate(db: Db, subject: Subject, options: { request?: RequestInfo; now?: Date } = {}): Promise<Evaluation> {
   const now = options.now ?? new Date();
   const [{ policies }, waivers] = await Promise.all([policySet(), activeWaivers(db, now)]);
-  return evaluateSubject(policies, subject, { waivers, now, ...(options.request ? { request: options.request } : {}) });
+  const evaluation = evaluateSubject(policies, subject, { waivers, now, ...(options.request ? { request: options.request } : {}) });
+  return withOpa(evaluation, subject, waivers, now);
+}
+
+/**
+ * When OPA_URL is set, the organisation's Rego rules count too: `<package>.deny` messages deny,
+ * `<package>.warn` messages warn. An OPA that cannot be asked fails closed (deny).
+ */
+export async function withOpa(evaluation: Evaluation, subject: Subject, waivers: readonly PolicyWaiver[], now: Date): Promise<Evaluation> {
+  const opa = env().opa;
+  if (!opa) return evaluation;
+  const client = createOpaClient(opa.url);
+  const policy = `opa:${opa.package}`;
+  const waiver = waiverFor(waivers, policy, subject, now);
+  const exception = waiver ? { id: waiver.id, reason: waiver.reason, approver: waiver.approver, expiresAt: waiver.expiresAt.toISOString() } : null;
+  const results = [...evaluation.results];
+  try {
+    const [deny, warn] = await Promise.all([client.query(`${opa.package}/deny`, subject), client.query(`${opa.package}/warn`, subject)]);
+    for (const message of deny) results.push({ policy, title: `Rego rules in ${opa.package}`, action: "Deny", message, reason: null, error: false, exception });
+    for (const message of warn) results.push({ policy, title: `Rego rules in ${opa.package}`, action: "Warn", message, reason: null, error: false, exception });
+  } catch (e) {
+    results.push({ policy, title: `Rego rules in ${opa.package}`, action: "Deny", message: `${(e as Error).message}, so the decision fails closed.`, reason: "Invalid", error: true, exception });
+  }
+  const counting = results.filter((r) => !r.exception);
+  const decision = counting.some((r) => r.action === "Deny") ? "deny" : counting.some((r) => r.action === "Warn") ? "warn" : "allow";
+  return { decision, results, evaluated: [...evaluation.evaluated, policy] };
 }
