@@ -31,7 +31,8 @@ export interface CompiledPolicy {
   definition: PolicyFile;
   /** Whether it is about Kubernetes objects (and so can be exported as a ValidatingAdmissionPolicy). */
   kubernetes: boolean;
-  matches(subject: Subject): boolean;
+  /** Whether the policy applies: a resource rule for the subject's group, resource and operation (CREATE by default), then matchConditions. */
+  matches(subject: Subject, request?: RequestInfo): boolean;
   run(subject: Subject, request?: RequestInfo): { violations: { message: string; reason: string | null }[]; error: string | null };
 }
 
@@ -55,13 +56,143 @@ function lineOf(doc: YAML.Document, counter: LineCounter, keys: (string | number
   return offset === undefined ? null : counter.linePos(offset).line;
 }
 
-function compileExpression(expression: string): Planned {
-  return plan(policyEnv(), parse(expression)) as unknown as Planned;
+type Parsed = ReturnType<typeof parse>;
+type Expr = NonNullable<Parsed["expr"]>;
+
+function compileExpression(parsed: Parsed): Planned {
+  return plan(policyEnv(), parsed) as unknown as Planned;
+}
+
+/** What an expression may read, as in a Kubernetes ValidatingAdmissionPolicy (`authorizer` is not bound in Paved). */
+const ROOTS = ["object", "oldObject", "params", "request", "namespaceObject", "variables"] as const;
+
+/**
+ * The free identifiers, `variables.<name>` references and functions of a parsed expression
+ * (comprehension variables are bound, not free). Operators (`_&&_`, `@in`, …) are not functions.
+ */
+function referencesOf(
+  expr: Expr | undefined,
+  bound: ReadonlySet<string> = new Set(),
+  out = { roots: new Set<string>(), variables: new Set<string>(), functions: new Set<string>() },
+): typeof out {
+  if (!expr) return out;
+  const k = expr.exprKind;
+  switch (k.case) {
+    case "identExpr":
+      if (!bound.has(k.value.name)) out.roots.add(k.value.name);
+      break;
+    case "selectExpr": {
+      const operand = k.value.operand;
+      if (operand?.exprKind.case === "identExpr" && operand.exprKind.value.name === "variables" && !bound.has("variables")) {
+        out.roots.add("variables");
+        out.variables.add(k.value.field);
+      } else referencesOf(operand, bound, out);
+      break;
+    }
+    case "callExpr":
+      if (/^[A-Za-z]/.test(k.value.function)) out.functions.add(k.value.function);
+      referencesOf(k.value.target, bound, out);
+      for (const a of k.value.args) referencesOf(a, bound, out);
+      break;
+    case "listExpr":
+      for (const e of k.value.elements) referencesOf(e, bound, out);
+      break;
+    case "structExpr":
+      for (const e of k.value.entries) {
+        if (e.keyKind.case === "mapKey") referencesOf(e.keyKind.value, bound, out);
+        referencesOf(e.value, bound, out);
+      }
+      break;
+    case "comprehensionExpr": {
+      const c = k.value;
+      referencesOf(c.iterRange, bound, out);
+      referencesOf(c.accuInit, bound, out);
+      const inner = new Set([...bound, c.iterVar, c.iterVar2, c.accuVar].filter((v) => v !== ""));
+      referencesOf(c.loopCondition, inner, out);
+      referencesOf(c.loopStep, inner, out);
+      referencesOf(c.result, new Set([...bound, c.accuVar]), out);
+      break;
+    }
+    default:
+      break;
+  }
+  return out;
+}
+
+/**
+ * Why an expression cannot run, found at load rather than at every evaluation (where it would
+ * fail closed): a name Kubernetes does not bind (`input.kind`, a Rego habit), `params` in a policy
+ * without parameters, a variable not declared before it is read, an unknown function.
+ * `variables` lists the names visible to the expression (null: none may be read).
+ */
+function referenceProblem(expr: Expr | undefined, variables: readonly string[] | null, hasParams: boolean, declared: readonly string[]): string | null {
+  const refs = referencesOf(expr);
+  for (const root of refs.roots) {
+    if (!(ROOTS as readonly string[]).includes(root)) return `unknown name ${root} (expressions read ${ROOTS.join(", ")})`;
+    if (root === "params" && !hasParams) return "reads params, but the policy declares no params";
+  }
+  for (const name of refs.variables) {
+    if (variables === null) return `reads variables.${name}, but matchConditions cannot read variables`;
+    if (!variables.includes(name)) return declared.includes(name) ? `reads variables.${name} before it is declared` : `reads variables.${name}, which is not declared`;
+  }
+  const env = policyEnv();
+  for (const fn of refs.functions) if (!env.funcs.find(fn)) return `unknown function ${fn}()`;
+  return null;
 }
 
 function celMessage(e: unknown): string {
   const message = isCelError(e) ? (e as { message?: string }).message : (e as Error)?.message;
   return String(message ?? e).split("\n")[0] ?? "evaluation error";
+}
+
+/**
+ * `variables.*` as Kubernetes evaluates them: lazily, each at most once per evaluation, a variable
+ * seeing only the ones declared before it. A variable that fails is an error only for the
+ * expressions that read it, and they fail with its own error ("variables.pod: no such key: spec")
+ * rather than a bare "not found". The error is thrown, so it is not absorbed by `||` or `&&` as a
+ * CEL error value would be (CEL's planner cannot take one as a map value): stricter, never laxer.
+ */
+class LazyVariables extends Map<string, unknown> {
+  bindings: Record<string, unknown> = {};
+  private readonly index = new Map<string, number>();
+  private readonly failed = new Map<string, string>();
+  /** Variables with an index below it are visible (all of them outside a variable's own evaluation). */
+  private visible: number;
+
+  constructor(private readonly definitions: readonly { name: string; run: Planned }[]) {
+    super();
+    definitions.forEach((d, i) => this.index.set(d.name, i));
+    this.visible = definitions.length;
+  }
+
+  override get(name: string): unknown {
+    const i = this.index.get(name);
+    if (i === undefined || i >= this.visible) return undefined;
+    if (super.has(name)) return super.get(name);
+    const failure = this.failed.get(name);
+    if (failure !== undefined) throw new Error(failure);
+    const definition = this.definitions[i];
+    if (!definition) return undefined;
+    const outer = this.visible;
+    this.visible = i;
+    let value: CelResult;
+    try {
+      value = definition.run(this.bindings);
+    } finally {
+      this.visible = outer;
+    }
+    if (isCelError(value)) {
+      const message = `variables.${name}: ${celMessage(value)}`;
+      this.failed.set(name, message);
+      throw new Error(message);
+    }
+    super.set(name, value);
+    return value;
+  }
+
+  override has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
 }
 
 /** Compiles one policy file; throws a PolicyLoadError naming the file and line. */
@@ -79,21 +210,30 @@ export function compilePolicy(file: string, text: string): CompiledPolicy {
   }
   const def = parsed.data;
   const at = (keys: (string | number)[]) => lineOf(doc, counter, keys);
-  const compile = (expression: string, keys: (string | number)[]): Planned => {
+  const declared = def.spec.variables.map((v) => v.name);
+  const compile = (expression: string, keys: (string | number)[], visible: readonly string[] | null): Planned => {
+    let parsed: Parsed;
     try {
-      return compileExpression(expression);
+      parsed = parse(expression);
     } catch (e) {
       throw { file, line: at(keys), message: `${keys.join(".")}: CEL does not parse: ${celMessage(e)}` } satisfies PolicyLoadError;
     }
+    const problem = referenceProblem(parsed.expr, visible, def.params !== undefined, declared);
+    if (problem) throw { file, line: at(keys), message: `${keys.join(".")}: ${problem}` } satisfies PolicyLoadError;
+    try {
+      return compileExpression(parsed);
+    } catch (e) {
+      throw { file, line: at(keys), message: `${keys.join(".")}: CEL does not compile: ${celMessage(e)}` } satisfies PolicyLoadError;
+    }
   };
-  const conditions = def.spec.matchConditions.map((c, i) => ({ name: c.name, run: compile(c.expression, ["spec", "matchConditions", i, "expression"]) }));
-  const variables = def.spec.variables.map((v, i) => ({ name: v.name, run: compile(v.expression, ["spec", "variables", i, "expression"]) }));
+  const conditions = def.spec.matchConditions.map((c, i) => ({ name: c.name, run: compile(c.expression, ["spec", "matchConditions", i, "expression"], null) }));
+  const variables = def.spec.variables.map((v, i) => ({ name: v.name, run: compile(v.expression, ["spec", "variables", i, "expression"], declared.slice(0, i)) }));
   const validations = def.spec.validations.map((v, i) => ({
     expression: v.expression,
     message: v.message ?? null,
     reason: v.reason ?? null,
-    run: compile(v.expression, ["spec", "validations", i, "expression"]),
-    messageRun: v.messageExpression ? compile(v.messageExpression, ["spec", "validations", i, "messageExpression"]) : null,
+    run: compile(v.expression, ["spec", "validations", i, "expression"], declared),
+    messageRun: v.messageExpression ? compile(v.messageExpression, ["spec", "validations", i, "messageExpression"], declared) : null,
   }));
   const rules = def.spec.matchConstraints.resourceRules;
   const params = def.params ? { data: def.params } : null;
@@ -119,15 +259,19 @@ export function compilePolicy(file: string, text: string): CompiledPolicy {
     source: text,
     definition: def,
     kubernetes: rules.every((r) => r.apiGroups.every((g) => !PAVED_GROUPS.has(g))),
-    matches(subject) {
+    matches(subject, request) {
       const group = apiGroupOf(subject.apiVersion);
       const resource = resourceOf(subject.kind);
+      const operation = request?.operation ?? "CREATE";
       const ruled = rules.some(
-        (r) => (r.apiGroups.includes("*") || r.apiGroups.includes(group)) && (r.resources.includes("*") || r.resources.includes(resource)),
+        (r) =>
+          (r.apiGroups.includes("*") || r.apiGroups.includes(group)) &&
+          (r.resources.includes("*") || r.resources.includes(resource)) &&
+          (r.operations.includes("*") || r.operations.includes(operation)),
       );
       if (!ruled) return false;
       for (const c of conditions) {
-        const result = c.run(bindingsFor(subject, undefined, new Map()));
+        const result = c.run(bindingsFor(subject, request, new Map()));
         // A condition that errors matches when the policy fails closed, as in Kubernetes.
         if (isCelError(result)) return failClosed;
         if (result !== true) return false;
@@ -135,13 +279,9 @@ export function compilePolicy(file: string, text: string): CompiledPolicy {
       return true;
     },
     run(subject, request) {
-      const vars = new Map<string, unknown>();
+      const vars = new LazyVariables(variables);
       const bindings = bindingsFor(subject, request, vars);
-      for (const v of variables) {
-        const value = v.run(bindings);
-        // A variable that errors is an error only for the validations that read it; keep it unset.
-        if (!isCelError(value)) vars.set(v.name, value);
-      }
+      vars.bindings = bindings;
       const violations: { message: string; reason: string | null }[] = [];
       for (const v of validations) {
         const result = v.run(bindings);
@@ -251,7 +391,7 @@ export function evaluateSubject(
   const evaluated: string[] = [];
   for (const p of policies) {
     if (options.only && !options.only.includes(p.name)) continue;
-    if (!p.matches(subject)) continue;
+    if (!p.matches(subject, options.request)) continue;
     evaluated.push(p.name);
     const outcome = p.run(subject, options.request);
     if (outcome.violations.length === 0) continue;
