@@ -84,10 +84,7 @@ export function renderKustomization(files: FileMap, dir: string): RenderedObject
   return createKustomizer(files).render(dir);
 }
 
-/**
- * A renderer over one file map that parses each file once, for rendering many directories of the
- * same repository (every overlay of an environment, say). Treat the map as immutable meanwhile.
- */
+/** A renderer over one file map, for rendering many directories of the same repository. */
 export function createKustomizer(files: FileMap): { render(dir: string): RenderedObject[] } {
   const repo = new Repo(files);
   return { render: (dir) => repo.build(normaliseDir(dir), []) };
@@ -972,11 +969,39 @@ function legacyCompare(a: RenderedObject, b: RenderedObject): number {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Parse cache: parsing YAML is most of a render's time, and the same files (a base under three
+// overlays, an unchanged repository scanned again) come back. Keyed by path and content, so a
+// changed file is parsed afresh; what it holds is never mutated (objects are cloned on use).
+
+const CACHE_LIMIT = 4096;
+
+class ParseCache<T> {
+  private readonly entries = new Map<string, T>();
+
+  get(file: string, text: string, parse: () => T): T {
+    const key = `${file}\0${text}`;
+    const hit = this.entries.get(key);
+    if (hit !== undefined) {
+      // Most recently used last.
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const value = parse();
+    this.entries.set(key, value);
+    if (this.entries.size > CACHE_LIMIT) this.entries.delete(this.entries.keys().next().value!);
+    return value;
+  }
+}
+
+const resourceFiles = new ParseCache<ParsedDocument[]>();
+const kustomizations = new ParseCache<Kustomization>();
+
+// ---------------------------------------------------------------------------------------------
 // The build
 
 class Repo {
   private readonly dirs = new Set<string>([""]);
-  private readonly parsedFiles = new Map<string, ParsedDocument[]>();
 
   constructor(private readonly files: FileMap) {
     for (const file of Object.keys(files)) {
@@ -1000,16 +1025,13 @@ class Repo {
       if (referencedFrom) throw new KustomizeError(referencedFrom.file, referencedFrom.field, referencedFrom.line, `${dir || "the repository root"} has no kustomization.yaml`);
       throw new KustomizeError(dir || ".", null, null, "has no kustomization.yaml");
     }
-    return parseKustomization(file, dir, this.files[file]!);
+    const text = this.files[file]!;
+    return kustomizations.get(file, text, () => parseKustomization(file, dir, text));
   }
 
   private resourceFile(file: string): ParsedDocument[] {
-    let parsed = this.parsedFiles.get(file);
-    if (!parsed) {
-      parsed = parseResourceFile(file, this.files[file]!);
-      this.parsedFiles.set(file, parsed);
-    }
-    return parsed;
+    const text = this.files[file]!;
+    return resourceFiles.get(file, text, () => parseResourceFile(file, text));
   }
 
   build(dir: string, stack: readonly string[], referencedFrom: { file: string; field: string; line: number | null } | null = null): RenderedObject[] {
