@@ -36,6 +36,8 @@ async function shutdown(code: number, reason: string): Promise<never> {
   hardStop.unref();
   try {
     await worker?.stop();
+    const { stopJobClient } = await import("../lib/core/jobs/sender.ts");
+    await stopJobClient();
   } catch (e) {
     console.error("[paved] worker stop:", (e as Error).message);
   }
@@ -138,6 +140,14 @@ async function main(): Promise<void> {
     const { startPavedWorker } = await import("../lib/worker/index.ts");
     worker = await startPavedWorker(url);
     say(`job worker running (${config.workerConcurrency} at a time)`);
+    if (config.sandbox) {
+      // So that a fresh demo shows compliance and adoption at once, not after the first scheduled scan.
+      const { sendJob } = await import("../lib/core/jobs/sender.ts");
+      const { complianceScanJob } = await import("../lib/policies/jobs.ts");
+      const { scanAdoptionJob } = await import("../lib/templates/jobs.ts");
+      await sendJob(complianceScanJob, {}, { singletonKey: "compliance-scan" });
+      await sendJob(scanAdoptionJob, {}, { singletonKey: "adoption-scan" });
+    }
   }
 
   const local = `http://localhost:${config.port}`;

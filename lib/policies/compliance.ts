@@ -13,7 +13,8 @@ import { evaluateSubject } from "./engine.ts";
 import type { Subject } from "./format.ts";
 import { activeWaivers, policySet, withOpa } from "./service.ts";
 import { env } from "../core/env.ts";
-import { templateInstantiationSubject } from "./subjects.ts";
+import { templateInstantiationSubject, terraformPlanSubject } from "./subjects.ts";
+import { SANDBOX_GITOPS_REPOSITORY, parseRepositoryName, readGitOpsFiles, renderEnvironment, terraformPlans } from "../gitops/repository.ts";
 import type { ComplianceDto, ViolationDto } from "./schemas.ts";
 
 export interface ScopedSubject {
@@ -50,14 +51,39 @@ export async function templateInstanceSubjects(client: Db): Promise<ScopedSubjec
   }));
 }
 
-/** Subjects from the GitOps repository: filled in by lib/gitops (manifests and Terraform plans per environment). */
-export type GitopsSubjectSource = (host: GitHost, client: Db) => Promise<ScopedSubject[]>;
-
-let gitopsSource: GitopsSubjectSource | undefined;
-
-/** lib/gitops registers how to read the GitOps repository (kept out of this module's imports). */
-export function registerGitopsSubjects(source: GitopsSubjectSource): void {
-  gitopsSource = source;
+/**
+ * The GitOps repository's objects per environment (each overlay rendered, every object with the
+ * file and line it comes from) and its Terraform plans. No repository yet: nothing in scope.
+ */
+export async function gitopsSubjects(host: GitHost, client: Db): Promise<ScopedSubject[]> {
+  const ref = parseRepositoryName(host.kind === "sandbox" ? SANDBOX_GITOPS_REPOSITORY : `${host.defaultOwner}/gitops`);
+  if (!(await host.getRepo(ref))) return [];
+  const files = await readGitOpsFiles(host, ref);
+  const [environments, services] = await Promise.all([
+    client.environment.findMany({ orderBy: { position: "asc" }, select: { name: true } }),
+    client.service.findMany({ select: { name: true, team: { select: { slug: true } } } }),
+  ]);
+  const teamOf = new Map(services.map((s) => [s.name, s.team.slug]));
+  const out: ScopedSubject[] = [];
+  for (const { name: environment } of environments) {
+    for (const app of renderEnvironment(files, environment).apps) {
+      for (const o of app.objects) {
+        const subject = o.object as unknown as Subject;
+        out.push({
+          subject,
+          source: "gitops",
+          environment,
+          team: subject.metadata?.labels?.team ?? teamOf.get(app.service) ?? null,
+          file: o.source.file,
+          line: o.source.line,
+        });
+      }
+    }
+  }
+  for (const p of terraformPlans(files).plans) {
+    out.push({ subject: terraformPlanSubject(`terraform-${p.environment}`, p.plan), source: "terraform", environment: p.environment, team: null, file: p.file, line: 1 });
+  }
+  return out;
 }
 
 function percent(passed: number, evaluations: number): number | null {
@@ -72,7 +98,7 @@ export async function runComplianceScan(options: { host?: GitHost; now?: Date } 
   try {
     const [{ policies }, waivers] = await Promise.all([policySet(), activeWaivers(client, now)]);
     const opaOn = Boolean(env().opa);
-    const subjects = [...(gitopsSource ? await gitopsSource(host, client) : []), ...(await templateInstanceSubjects(client))];
+    const subjects = [...(await gitopsSubjects(host, client)), ...(await templateInstanceSubjects(client))];
     // The overall figure exists even when nothing was in scope (the trend shows the scan ran).
     const tally = new Map<string, { scope: string; key: string; evaluations: number; passed: number }>([["overall|", { scope: "overall", key: "", evaluations: 0, passed: 0 }]]);
     const count = (scope: string, key: string | null, passed: boolean) => {

@@ -3,6 +3,6 @@ export * from "./schemas.ts";
 export * from "./contracts.ts";
 export { policySet, evaluate, activeWaivers, resetPolicySet } from "./service.ts";
 export { listExceptions, createException, revokeException } from "./exceptions.ts";
-export { getCompliance, listViolations, runComplianceScan, registerGitopsSubjects } from "./compliance.ts";
+export { getCompliance, listViolations, runComplianceScan } from "./compliance.ts";
 export { policyJobs, complianceScanJob } from "./jobs.ts";
 export { toPolicyDto, requestComplianceScan } from "./read.ts";
