@@ -1,13 +1,14 @@
 // Start-up steps for the catalog: publish templates-catalog/ (new versions only; changed content
 // under a published version is refused and reported), and in sandbox mode make sure the demo's
-// local git repositories exist.
+// local git repositories exist (one per service, and the GitOps repository).
 import path from "node:path";
 import type { Db } from "../../lib/core/db/client.ts";
 import { SYSTEM_ACTOR } from "../../lib/core/auth/actor.ts";
 import { loadCatalog } from "../../lib/templates/bundle.ts";
 import { syncCatalog } from "../../lib/templates/sync.ts";
 import { demoSandboxRepos, seedSandboxRepos } from "../../lib/integrations/localgit/seed.ts";
-import { DEMO_SERVICES } from "../../prisma/seed/demo-organisation.ts";
+import { demoGitOpsRepo } from "../../lib/integrations/localgit/gitops-seed.ts";
+import { DEMO_ENVIRONMENTS, DEMO_SERVICES } from "../../prisma/seed/demo-organisation.ts";
 
 export const CATALOG_DIR = path.resolve("templates-catalog");
 
@@ -20,6 +21,7 @@ export async function publishCatalog(client: Db, say: (line: string) => void): P
 }
 
 export async function prepareSandbox(dataDir: string, say: (line: string) => void): Promise<void> {
-  const created = await seedSandboxRepos(dataDir, demoSandboxRepos(DEMO_SERVICES));
+  // The GitOps repository (demo/gitops, what Argo CD would sync; the biggest, so first) and the services' repositories.
+  const created = await seedSandboxRepos(dataDir, [demoGitOpsRepo(DEMO_SERVICES, DEMO_ENVIRONMENTS), ...demoSandboxRepos(DEMO_SERVICES)]);
   if (created.length) say(`sandbox: created ${created.length} git repositories under ${path.relative(process.cwd(), path.join(dataDir, "git")) || "git"}`);
 }
