@@ -775,7 +775,8 @@ function planJson(env: string): string {
 
 function readme(services: readonly GitOpsDemoService[], environments: readonly string[]): string {
   const issues = DEMO_KNOWN_ISSUES.map((i) => `| \`${i.policy}\` | ${i.subject} | ${i.environments.join(", ")} | \`${i.file}\` | ${i.description} |`).join("\n");
-  const example = services[0]?.name ?? "frontend";
+  // The service the release managers' demo promotes, when it is there.
+  const example = (services.find((s) => s.name === "backend-api") ?? services[0])?.name ?? "frontend";
   return `# gitops
 
 The desired state of Acme's ${services.length} services in ${environments.join(", ")}: Argo CD syncs
