@@ -14,7 +14,8 @@ import type { Subject } from "./format.ts";
 import { activeWaivers, policySet, withOpa } from "./service.ts";
 import { env } from "../core/env.ts";
 import { templateInstantiationSubject, terraformPlanSubject } from "./subjects.ts";
-import { SANDBOX_GITOPS_REPOSITORY, parseRepositoryName, readGitOpsFiles, renderEnvironment, terraformPlans } from "../gitops/repository.ts";
+import { SANDBOX_GITOPS_REPOSITORY, appBase, parseRepositoryName, readGitOpsFiles, renderEnvironment, terraformPlans } from "../gitops/repository.ts";
+import { renderKustomization } from "../gitops/kustomize.ts";
 import type { ComplianceDto, ViolationDto } from "./schemas.ts";
 
 export interface ScopedSubject {
@@ -24,7 +25,27 @@ export interface ScopedSubject {
   team: string | null;
   file: string | null;
   line: number | null;
+  /** The line a given violation points at (a Terraform plan: the resource its message names). */
+  lineFor?: (message: string) => number | null;
+  /**
+   * Where to fix a given policy's violation, when that is not where the object is defined: an
+   * overlay that introduced it (the base passes the policy, the rendered object does not).
+   */
+  locate?: (policy: string) => { file: string; line: number | null } | null;
 }
+
+/** Something in scope that could not be evaluated at all (an overlay that does not render). */
+export interface ScopeProblem {
+  message: string;
+  environment: string | null;
+  team: string | null;
+  service: string | null;
+  file: string;
+  line: number | null;
+}
+
+/** Not a policy file: what a compliance run records when an object cannot be evaluated. */
+export const UNEVALUATED = "paved:renderable";
 
 /** Template instances that are in repositories now (pull request open or merged). */
 export async function templateInstanceSubjects(client: Db): Promise<ScopedSubject[]> {
@@ -55,9 +76,13 @@ export async function templateInstanceSubjects(client: Db): Promise<ScopedSubjec
  * The GitOps repository's objects per environment (each overlay rendered, every object with the
  * file and line it comes from) and its Terraform plans. No repository yet: nothing in scope.
  */
-export async function gitopsSubjects(host: GitHost, client: Db): Promise<ScopedSubject[]> {
+export async function gitopsSubjects(
+  host: GitHost,
+  client: Db,
+  policiesFailing: (subject: Subject) => Set<string> = () => new Set(),
+): Promise<{ subjects: ScopedSubject[]; problems: ScopeProblem[] }> {
   const ref = parseRepositoryName(host.kind === "sandbox" ? SANDBOX_GITOPS_REPOSITORY : `${host.defaultOwner}/gitops`);
-  if (!(await host.getRepo(ref))) return [];
+  if (!(await host.getRepo(ref))) return { subjects: [], problems: [] };
   const files = await readGitOpsFiles(host, ref);
   const [environments, services] = await Promise.all([
     client.environment.findMany({ orderBy: { position: "asc" }, select: { name: true } }),
@@ -65,10 +90,27 @@ export async function gitopsSubjects(host: GitHost, client: Db): Promise<ScopedS
   ]);
   const teamOf = new Map(services.map((s) => [s.name, s.team.slug]));
   const out: ScopedSubject[] = [];
+  const problems: ScopeProblem[] = [];
   for (const { name: environment } of environments) {
-    for (const app of renderEnvironment(files, environment).apps) {
+    const render = renderEnvironment(files, environment);
+    for (const p of render.problems) {
+      problems.push({ message: p.message, environment, team: p.service ? (teamOf.get(p.service) ?? null) : null, service: p.service ?? null, file: p.file, line: p.line });
+    }
+    for (const app of render.apps) {
+      let base: Map<string, Subject> | undefined;
+      const baseObject = (kind: string, name: string | undefined): Subject | undefined => {
+        if (!base) {
+          try {
+            base = new Map(renderKustomization(files, appBase(app.service)).map((b) => [`${b.object.kind}/${b.object.metadata?.name}`, b.object as unknown as Subject]));
+          } catch {
+            base = new Map();
+          }
+        }
+        return base.get(`${kind}/${name}`);
+      };
       for (const o of app.objects) {
         const subject = o.object as unknown as Subject;
+        const overlayChanges = o.transformedBy.filter((t) => t.file.startsWith(`${app.dir}/`));
         out.push({
           subject,
           source: "gitops",
@@ -76,14 +118,33 @@ export async function gitopsSubjects(host: GitHost, client: Db): Promise<ScopedS
           team: subject.metadata?.labels?.team ?? teamOf.get(app.service) ?? null,
           file: o.source.file,
           line: o.source.line,
+          locate: (policy) => {
+            const last = overlayChanges.at(-1);
+            if (!last) return null;
+            // The base object itself (before the overlay) passes this policy: the overlay brought the problem in.
+            const before = baseObject(subject.kind, subject.metadata?.name);
+            if (!before || policiesFailing(before).has(policy)) return null;
+            return { file: last.file, line: last.line };
+          },
         });
       }
     }
   }
-  for (const p of terraformPlans(files).plans) {
-    out.push({ subject: terraformPlanSubject(`terraform-${p.environment}`, p.plan), source: "terraform", environment: p.environment, team: null, file: p.file, line: 1 });
+  const plans = terraformPlans(files);
+  for (const p of plans.problems) problems.push({ message: p.message, environment: p.environment ?? null, team: null, service: null, file: p.file, line: p.line });
+  for (const p of plans.plans) {
+    const lines = Object.entries(p.resourceLines);
+    out.push({
+      subject: terraformPlanSubject(`terraform-${p.environment}`, p.plan),
+      source: "terraform",
+      environment: p.environment,
+      team: null,
+      file: p.file,
+      line: 1,
+      lineFor: (message) => lines.find(([address]) => message.includes(address))?.[1] ?? 1,
+    });
   }
-  return out;
+  return { subjects: out, problems };
 }
 
 function percent(passed: number, evaluations: number): number | null {
@@ -98,7 +159,8 @@ export async function runComplianceScan(options: { host?: GitHost; now?: Date } 
   try {
     const [{ policies }, waivers] = await Promise.all([policySet(), activeWaivers(client, now)]);
     const opaOn = Boolean(env().opa);
-    const subjects = [...(await gitopsSubjects(host, client)), ...(await templateInstanceSubjects(client))];
+    const gitops = await gitopsSubjects(host, client, (subject) => new Set(evaluateSubject(policies, subject, { waivers: [], now }).results.map((r) => r.policy)));
+    const subjects = [...gitops.subjects, ...(await templateInstanceSubjects(client))];
     // The overall figure exists even when nothing was in scope (the trend shows the scan ran).
     const tally = new Map<string, { scope: string; key: string; evaluations: number; passed: number }>([["overall|", { scope: "overall", key: "", evaluations: 0, passed: 0 }]]);
     const count = (scope: string, key: string | null, passed: boolean) => {
@@ -142,12 +204,34 @@ export async function runComplianceScan(options: { host?: GitHost; now?: Date } 
             subjectKind: s.subject.kind,
             subjectName: s.subject.metadata?.name ?? "(unnamed)",
             subjectNamespace: s.subject.metadata?.namespace ?? null,
-            file: s.file,
-            line: s.line,
+            ...(s.locate?.(policy) ?? { file: s.file, line: s.lineFor ? s.lineFor(f.message) : s.line }),
             exceptionId: f.exception?.id ?? null,
           });
         }
       }
+    }
+    // What could not be evaluated fails: a broken overlay must not drop out of the number.
+    for (const p of gitops.problems) {
+      evaluations++;
+      count("overall", "", false);
+      count("team", p.team, false);
+      count("policy", UNEVALUATED, false);
+      count("environment", p.environment, false);
+      results.push({
+        runId: run.id,
+        policy: UNEVALUATED,
+        action: "Deny",
+        message: `Could not be evaluated: ${p.message}`,
+        source: "gitops",
+        environment: p.environment,
+        team: p.team,
+        subjectKind: "Kustomization",
+        subjectName: p.service ?? p.file,
+        subjectNamespace: null,
+        file: p.file,
+        line: p.line,
+        exceptionId: null,
+      });
     }
     const takenAt = new Date();
     await transaction(

@@ -206,6 +206,8 @@ describe("instantiation", () => {
       expect(refused.status).toBe(422);
       expect(refused.body.error.message).toContain("retired");
       expect(refused.body.error.code).toBe("rule_violation");
+      // Refused by the policy engine, with the policy's own message (policies/disallow-retired-templates.yaml).
+      expect(refused.body.error.details).toEqual({ policies: [expect.objectContaining({ policy: "disallow-retired-templates", message: expect.stringContaining("hello-workflow") })] });
     } finally {
       expect((await put(admin, "deprecated")).status).toBe(200);
     }
