@@ -261,6 +261,32 @@ describe("evaluation", () => {
     expect(evaluation.results[0]?.message).toBe("UPDATE by alice into kube-system");
   });
 
+  it("gives the same answers through evaluateSubject (subject converted once for all policies) as policy by policy", async () => {
+    const { policies } = await loadPolicies(path.resolve(import.meta.dirname, "../../policies"));
+    const subjects: Subject[] = [
+      deployment("a", [{ name: "app", image: "nginx" }]),
+      deployment("b", [{ name: "app", image: "ghcr.io/acme/b:1.0.0", resources: { limits: { cpu: "1", memory: "1Gi" } } }], { securityContext: { runAsNonRoot: true } }),
+      { apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, data: { k: "dg==" } },
+    ];
+    for (const subject of subjects) {
+      const together = evaluateSubject(policies, subject);
+      const one = policies.filter((p) => p.matches(subject)).flatMap((p) => p.run(subject).violations.map((v) => v.message));
+      expect(together.results.map((r) => r.message)).toEqual(one);
+    }
+  });
+
+  it("matches() compiles each regex once and reports an invalid one as an evaluation error", () => {
+    const p = compilePolicy(
+      "re.yaml",
+      policy("regex", `${DEPLOYMENTS}\n  validations:\n    - expression: object.metadata.name.matches('^[a-z]+$')\n      message: lower-case\n    - expression: object.metadata.name.matches('(')\n      message: never`),
+    );
+    const evaluation = evaluateSubject([p], deployment("Web", []));
+    expect(evaluation.results[0]?.message).toMatch(/^Policy regex could not be evaluated \(.*missing closing \)/);
+    const q = compilePolicy("re2.yaml", policy("regex-ok", `${DEPLOYMENTS}\n  validations:\n    - expression: object.metadata.name.matches('^[a-z]+$')\n      message: lower-case`));
+    expect(evaluateSubject([q], deployment("Web", [])).results[0]?.message).toBe("lower-case");
+    expect(evaluateSubject([q], deployment("web", [])).decision).toBe("allow");
+  });
+
   it("decides deny over warn over allow, and Audit findings do not change the decision", () => {
     const make = (name: string, action: string) => compilePolicy(`${name}.yaml`, policy(name, `${DEPLOYMENTS}\n  validations:\n    - expression: "false"\n      message: ${name}`, `action: ${action}`));
     const [deny, warn, audit] = [make("denies", "Deny"), make("warns", "Warn"), make("audits", "Audit")];
