@@ -170,6 +170,14 @@ describe("exported admission policies", () => {
     }
   });
 
+  it("carry no map literals: Kubernetes compiles CEL with homogeneous aggregate literals, where a map of mixed values is a type error", () => {
+    for (const o of ofKind("ValidatingAdmissionPolicy")) {
+      const spec = o.spec as { matchConditions: { expression: string }[]; variables: { expression: string }[]; validations: { expression: string; messageExpression?: string }[] };
+      const expressions = [...spec.matchConditions.map((c) => c.expression), ...spec.variables.map((v) => v.expression), ...spec.validations.flatMap((v) => [v.expression, v.messageExpression ?? "true"])];
+      for (const e of expressions) expect(JSON.stringify(parse(e).expr, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v)), `${o.metadata.name}: ${e}`).not.toContain("cel.expr.Expr.CreateStruct");
+    }
+  });
+
   it("print as multi-document YAML that reads back to the same objects", () => {
     const yaml = admissionPoliciesYaml(objects, "Generated for a test");
     expect(yaml.startsWith("# Generated for a test\napiVersion: v1\nkind: Namespace\n")).toBe(true);
