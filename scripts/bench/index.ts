@@ -18,6 +18,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { SYSTEM_ACTOR } from "../../lib/core/auth/actor.ts";
 import { syncCatalog } from "../../lib/templates/sync.ts";
 import { percentile, syntheticCatalog, syntheticName, timeEach } from "./catalog.ts";
+import { evaluateSubject, loadPolicies, type CompiledPolicy } from "../../lib/policies/engine.ts";
+import type { Subject } from "../../lib/policies/format.ts";
 
 interface Row {
   figure: string;
@@ -230,10 +232,49 @@ async function benchEmbeddedStart(): Promise<void> {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
+function benchPolicies(policies: CompiledPolicy[]): void {
+  console.log("\nPolicies (one thread, in process)");
+  const deployment = (i: number) => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: `svc-${i}`, namespace: `ns-${i % 50}`, labels: { team: "payments", service: `svc-${i}` } },
+    spec: {
+      selector: { matchLabels: { app: `svc-${i}` } },
+      template: {
+        metadata: { labels: { app: `svc-${i}` } },
+        spec: {
+          securityContext: i % 17 === 0 ? {} : { runAsNonRoot: true },
+          containers: [{ name: "app", image: i % 23 === 0 ? "docker.io/nginx:latest" : `ghcr.io/acme/svc-${i}:1.${i % 9}.0`, resources: { limits: { cpu: "500m", memory: "256Mi" }, requests: { cpu: "100m", memory: "128Mi" } } }],
+        },
+      },
+    },
+  });
+  const service = (i: number) => ({ apiVersion: "v1", kind: "Service", metadata: { name: `svc-${i}`, annotations: i % 11 === 0 ? {} : { "service.beta.kubernetes.io/azure-load-balancer-internal": "true" } }, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } });
+  const subject = deployment(1) as Subject;
+  for (let i = 0; i < 2000; i++) evaluateSubject(policies, subject);
+  let n = 0;
+  const started = performance.now();
+  while (performance.now() - started < 3000) {
+    for (let i = 0; i < 100; i++) evaluateSubject(policies, subject);
+    n += 100;
+  }
+  const perSecond = n / ((performance.now() - started) / 1000);
+  const pairs = perSecond * policies.length;
+  record(`manifest × policy evaluations per second (a Deployment × ${policies.length} policies)`, "≥ 20,000", `${Math.round(pairs).toLocaleString("en-US")} /s (${Math.round(perSecond).toLocaleString("en-US")} Deployments/s)`, pairs >= 20_000);
+
+  const manifests = Array.from({ length: 5000 }, (_, i) => (i % 2 ? deployment(i) : service(i)) as Subject);
+  const scanStarted = performance.now();
+  let violations = 0;
+  for (const m of manifests) violations += evaluateSubject(policies, m).results.length;
+  const scanMs = performance.now() - scanStarted;
+  record(`compliance evaluation of 5,000 manifests × ${policies.length} policies`, "≤ 5 s", `${(scanMs / 1000).toFixed(2)} s (${violations} violations found)`, scanMs <= 5000);
+}
+
 async function main(): Promise<void> {
   console.log("Paved benchmarks");
   const built = await ensureBuild(process.cwd(), (l) => console.log(`  ${l}`));
   console.log(`  production build: ${built}`);
+  benchPolicies((await loadPolicies(path.resolve("policies"))).policies);
   await benchExternal();
   await benchEmbeddedStart();
 

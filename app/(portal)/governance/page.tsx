@@ -32,7 +32,7 @@ const ACTION_TONE: Record<string, BadgeProps["tone"]> = { Deny: "danger", Warn: 
 function Percent({ value, className }: { value: number | null; className?: string }) {
   if (value === null) return <span className={cn("text-subtle", className)}>—</span>;
   const tone = value >= 100 ? "text-success" : value >= 90 ? "text-warning" : "text-danger";
-  return <span className={cn("tabular font-semibold", tone, className)}>{value.toFixed(value % 1 === 0 ? 0 : 1)} %</span>;
+  return <span className={cn("tabular whitespace-nowrap font-semibold", tone, className)}>{value.toFixed(value % 1 === 0 ? 0 : 1)} %</span>;
 }
 
 function Bar({ value }: { value: number | null }) {
