@@ -129,7 +129,7 @@ async function main(): Promise<void> {
       NEXT_TELEMETRY_DISABLED: "1",
       NODE_ENV: dev ? "development" : "production",
       // A bounded heap: V8 otherwise grows the web server to 400+ MB under load before collecting.
-      NODE_OPTIONS: [process.env.NODE_OPTIONS, dev ? "" : `--max-old-space-size=${config.webHeapMb}`].filter(Boolean).join(" "),
+      NODE_OPTIONS: [process.env.NODE_OPTIONS, dev ? "" : `--max-old-space-size=${config.webHeapMb} --max-semi-space-size=8`].filter(Boolean).join(" "),
     },
   });
   web.on("exit", (code, signal) => {
