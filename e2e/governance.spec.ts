@@ -46,10 +46,13 @@ test("alice grants an exception from a violation and finds it listed", async ({ 
   await expect(exceptions).toContainText("active");
 });
 
-test("the policies tab shows each policy's source", async ({ page }) => {
+test("the policies tab shows each policy's source and test cases", async ({ page }) => {
   await signInAs(page, "victor", "/governance?tab=policies");
   const list = page.getByTestId("policies-list");
   await expect(list).toContainText("Workloads run as non-root");
   await list.getByText("Workloads run as non-root", { exact: true }).click();
   await expect(list).toContainText("runAsNonRoot");
+  const cases = list.locator("details[open]").getByTestId("policy-cases");
+  await expect(cases).toBeVisible();
+  await expect(cases).toContainText("deny");
 });

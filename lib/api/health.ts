@@ -13,7 +13,7 @@ export const HealthDto = z
     version: z.string(),
     sandbox: z.boolean(),
     database: z.object({ mode: z.enum(["embedded", "external"]), ok: z.boolean(), latencyMs: z.number().nullable(), error: z.string().optional() }),
-    integrations: z.object({ github: IntegrationStatus, argocd: IntegrationStatus, prometheus: IntegrationStatus }),
+    integrations: z.object({ github: IntegrationStatus, argocd: IntegrationStatus, prometheus: IntegrationStatus, opa: IntegrationStatus.optional() }),
     policies: z.object({
       ok: z.boolean(),
       loaded: z.number().int(),

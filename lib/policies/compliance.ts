@@ -239,6 +239,10 @@ export async function runComplianceScan(options: { host?: GitHost; now?: Date } 
         if (results.length) await tx.complianceResult.createMany({ data: results });
         await tx.complianceSnapshot.createMany({ data: [...tally.values()].map((t) => ({ runId: run.id, takenAt, scope: t.scope, key: t.key, evaluations: t.evaluations, passed: t.passed })) });
         await tx.complianceRun.update({ where: { id: run.id }, data: { finishedAt: takenAt, subjects: subjects.length, evaluations, passed, waived } });
+        // Findings are kept for a week (the page shows the last run); the figures for the trend, for half a year.
+        await tx.complianceResult.deleteMany({ where: { run: { startedAt: { lt: new Date(now.getTime() - 7 * 86_400_000) } } } });
+        await tx.complianceSnapshot.deleteMany({ where: { takenAt: { lt: new Date(now.getTime() - 183 * 86_400_000) } } });
+        await tx.complianceRun.deleteMany({ where: { startedAt: { lt: new Date(now.getTime() - 183 * 86_400_000) } } });
         await recordAudit(tx, SYSTEM_ACTOR, {
           action: "compliance.scanned",
           target: { type: "compliance_run", id: run.id, label: `${subjects.length} objects` },

@@ -27,6 +27,7 @@ vi.mock("@bufbuild/cel", async (importOriginal) => {
 const { compilePolicy, evaluateSubject, isPolicyLoadError, loadPolicies, waiverFor } = await import("./engine.ts");
 type PolicyWaiver = import("./engine.ts").PolicyWaiver;
 type Subject = import("./format.ts").Subject;
+const { resourceOf } = await import("./format.ts");
 
 function policy(name: string, spec: string, extra = "action: Deny"): string {
   return `apiVersion: paved.dev/v1
@@ -186,6 +187,20 @@ describe("evaluation", () => {
     expect(denied.results).toEqual([expect.objectContaining({ policy: "limits", action: "Deny", message: "containers without limits: app", error: false, exception: null })]);
     const allowed = evaluateSubject([limits], deployment("web", [{ name: "app", image: "a:1", resources: { limits: { cpu: "1" } } }]));
     expect(allowed).toEqual({ decision: "allow", results: [], evaluated: ["limits"] });
+  });
+
+  it("matches apiVersions as well as groups, resources and operations", () => {
+    const beta = { ...deployment("web", [{ name: "app", image: "a:1" }]), apiVersion: "apps/v1beta2" };
+    expect(evaluateSubject([limits], beta)).toEqual({ decision: "allow", results: [], evaluated: [] });
+    const any = compilePolicy("any.yaml", policy("any", DEPLOYMENTS.replace('apiVersions: ["v1"]', 'apiVersions: ["*"]') + `\n  validations:\n    - expression: "false"\n      message: no`));
+    expect(evaluateSubject([any], beta).evaluated).toEqual(["any"]);
+  });
+
+  it("knows the resource names of irregular kinds", () => {
+    expect(resourceOf("Endpoints")).toBe("endpoints");
+    expect(resourceOf("NetworkPolicy")).toBe("networkpolicies");
+    expect(resourceOf("Ingress")).toBe("ingresses");
+    expect(resourceOf("Deployment")).toBe("deployments");
   });
 
   it("falls back to the message when the messageExpression fails or is blank", () => {

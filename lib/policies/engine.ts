@@ -289,9 +289,11 @@ export function compilePolicy(file: string, text: string): CompiledPolicy {
       const group = apiGroupOf(subject.apiVersion);
       const resource = resourceOf(subject.kind);
       const operation = request?.operation ?? "CREATE";
+      const version = subject.apiVersion.includes("/") ? subject.apiVersion.split("/")[1] : subject.apiVersion;
       const ruled = rules.some(
         (r) =>
           (r.apiGroups.includes("*") || r.apiGroups.includes(group)) &&
+          (r.apiVersions.includes("*") || r.apiVersions.includes(version ?? "")) &&
           (r.resources.includes("*") || r.resources.includes(resource)) &&
           (r.operations.includes("*") || r.operations.includes(operation)),
       );

@@ -78,8 +78,13 @@ export function apiGroupOf(apiVersion: string): string {
   return apiVersion.includes("/") ? (apiVersion.split("/")[0] ?? "") : "";
 }
 
+/** Kinds whose resource name is not the regular plural. */
+const IRREGULAR: Record<string, string> = { Endpoints: "endpoints", PodSecurityPolicy: "podsecuritypolicies", ComponentStatus: "componentstatuses" };
+
 /** The resource name of a kind, as Kubernetes pluralises the common ones. */
 export function resourceOf(kind: string): string {
+  const irregular = IRREGULAR[kind];
+  if (irregular) return irregular;
   const lower = kind.toLowerCase();
   if (/(s|x|z|ch|sh)$/.test(lower)) return `${lower}es`;
   if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;

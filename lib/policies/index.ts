@@ -5,4 +5,4 @@ export { policySet, evaluate, activeWaivers, resetPolicySet } from "./service.ts
 export { listExceptions, createException, revokeException } from "./exceptions.ts";
 export { getCompliance, listViolations, runComplianceScan } from "./compliance.ts";
 export { policyJobs, complianceScanJob } from "./jobs.ts";
-export { toPolicyDto, requestComplianceScan } from "./read.ts";
+export { toPolicyDto, policyCases, requestComplianceScan } from "./read.ts";

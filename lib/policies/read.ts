@@ -1,3 +1,7 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import YAML from "yaml";
 import { transaction } from "../core/db/client.ts";
 import { recordAudit } from "../core/audit/record.ts";
 import type { Actor } from "../core/auth/actor.ts";
@@ -5,8 +9,27 @@ import { prepareJob, sendJob } from "../core/jobs/sender.ts";
 import type { CompiledPolicy } from "./engine.ts";
 import { complianceScanJob } from "./jobs.ts";
 import type { PolicyDto } from "./schemas.ts";
+import { POLICIES_DIR } from "./service.ts";
 
-export function toPolicyDto(p: CompiledPolicy): PolicyDto {
+export type PolicyCase = PolicyDto["cases"][number];
+
+/** A policy's test cases (policies/<name>.cases.yaml): what each case expects, for people to read. */
+export async function policyCases(name: string): Promise<PolicyCase[]> {
+  const file = path.join(POLICIES_DIR, `${name}.cases.yaml`);
+  if (!existsSync(file)) return [];
+  try {
+    const doc = YAML.parse(await readFile(file, "utf8")) as { cases?: { name?: unknown; expect?: unknown; messages?: unknown }[] } | null;
+    return (doc?.cases ?? []).map((c) => ({
+      name: String(c.name ?? "(unnamed)"),
+      expect: c.expect === "deny" || c.expect === "warn" || c.expect === "allow" ? c.expect : "allow",
+      messages: Array.isArray(c.messages) ? c.messages.map(String) : [],
+    }));
+  } catch {
+    return [];
+  }
+}
+
+export function toPolicyDto(p: CompiledPolicy, cases: PolicyCase[] = []): PolicyDto {
   return {
     name: p.name,
     title: p.title,
@@ -19,6 +42,7 @@ export function toPolicyDto(p: CompiledPolicy): PolicyDto {
     file: p.file,
     source: p.source,
     params: p.definition.params ?? null,
+    cases,
   };
 }
 

@@ -39,6 +39,7 @@ export const PolicyDto = z
     file: z.string(),
     source: z.string(),
     params: z.record(z.string(), z.string()).nullable(),
+    cases: z.array(z.object({ name: z.string(), expect: z.enum(["allow", "warn", "deny"]), messages: z.array(z.string()) })).meta({ description: "The policy's test cases (run by npm run policies:test)." }),
   })
   .meta({ id: "Policy" });
 export type PolicyDto = z.infer<typeof PolicyDto>;
@@ -69,7 +70,7 @@ const targetPart = z
 
 export const CreateExceptionBody = z
   .object({
-    policy: z.string().min(2).max(63),
+    policy: z.string().min(2).max(120),
     target: z.object({ kind: targetPart, namespace: targetPart, name: targetPart }).strict(),
     reason: z.string().trim().min(10, "Say why, in at least 10 characters.").max(2000),
     expiresAt: z.iso.datetime({ offset: true }).meta({ description: "When it stops applying; at most a year ahead." }),

@@ -4,6 +4,7 @@
 import path from "node:path";
 import type { Db } from "../core/db/client.ts";
 import { env } from "../core/env.ts";
+import { logger } from "../core/logger.ts";
 import { createOpaClient } from "../integrations/opa/client.ts";
 import { evaluateSubject, loadPolicies, waiverFor, type CompiledPolicy, type Evaluation, type PolicyLoadError, type PolicyWaiver, type RequestInfo } from "./engine.ts";
 import type { Subject } from "./format.ts";
@@ -59,6 +60,7 @@ export async function withOpa(evaluation: Evaluation, subject: Subject, waivers:
     for (const message of deny) results.push({ policy, title: `Rego rules in ${opa.package}`, action: "Deny", message, reason: null, error: false, exception });
     for (const message of warn) results.push({ policy, title: `Rego rules in ${opa.package}`, action: "Warn", message, reason: null, error: false, exception });
   } catch (e) {
+    logger.warn({ err: (e as Error).message, opa: opa.url }, "OPA could not be asked; failing closed");
     results.push({ policy, title: `Rego rules in ${opa.package}`, action: "Deny", message: `${(e as Error).message}, so the decision fails closed.`, reason: "Invalid", error: true, exception });
   }
   const counting = results.filter((r) => !r.exception);

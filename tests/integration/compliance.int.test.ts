@@ -54,4 +54,24 @@ describe("the compliance scan over demo/gitops", () => {
     const broken = (await resultsOf(run.runId)).filter((r) => r.policy === UNEVALUATED);
     expect(broken).toEqual([expect.objectContaining({ environment: "dev", team: "payments", file: "apps/ledger/overlays/dev/kustomization.yaml", message: expect.stringContaining("namePrefix") })]);
   });
+
+  it("keeps findings for a week and the trend's figures for half a year", async () => {
+    const day = 86_400_000;
+    const now = new Date();
+    const old = async (daysAgo: number) => {
+      const startedAt = new Date(now.getTime() - daysAgo * day);
+      const run = await db().complianceRun.create({ data: { startedAt, finishedAt: startedAt, subjects: 1, evaluations: 1, passed: 0 } });
+      await db().complianceResult.create({ data: { runId: run.id, policy: "require-run-as-non-root", action: "Deny", message: "old", source: "gitops", subjectKind: "Deployment", subjectName: "old" } });
+      await db().complianceSnapshot.create({ data: { runId: run.id, takenAt: startedAt, scope: "overall", key: "", evaluations: 1, passed: 0 } });
+      return run.id;
+    };
+    const weekOld = await old(8);
+    const yearOld = await old(200);
+    await runComplianceScan({ host, now });
+    expect(await db().complianceResult.count({ where: { runId: { in: [weekOld, yearOld] } } })).toBe(0);
+    expect(await db().complianceSnapshot.count({ where: { runId: weekOld } })).toBe(1);
+    expect(await db().complianceRun.count({ where: { id: weekOld } })).toBe(1);
+    expect(await db().complianceSnapshot.count({ where: { runId: yearOld } })).toBe(0);
+    expect(await db().complianceRun.count({ where: { id: yearOld } })).toBe(0);
+  });
 });

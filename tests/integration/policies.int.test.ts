@@ -63,6 +63,9 @@ describe("evaluation", () => {
     const policy = res.body.items.find((p) => p.name === "require-run-as-non-root");
     expect(policy).toMatchObject({ action: "Deny", kubernetes: true });
     expect(policy?.source).toContain("runAsNonRoot");
+    // Its test cases (policies/require-run-as-non-root.cases.yaml), for people to read.
+    expect(policy?.cases.length).toBeGreaterThan(1);
+    expect(policy?.cases.map((c) => c.expect)).toEqual(expect.arrayContaining(["deny", "allow"]));
     expect(res.body.errors).toEqual([]);
   });
 });

@@ -15,7 +15,8 @@ import { GrantExceptionButton, RevokeExceptionButton, ScanComplianceButton } fro
 import { can } from "@/lib/core/auth/actor";
 import { requireActor } from "@/lib/core/auth/session";
 import { db } from "@/lib/core/db/client";
-import { ViolationsQuery, getCompliance, listExceptions, listViolations, policySet, toPolicyDto } from "@/lib/policies";
+import { UNEVALUATED } from "@/lib/policies/compliance";
+import { ViolationsQuery, getCompliance, listExceptions, listViolations, policyCases, policySet, toPolicyDto } from "@/lib/policies";
 
 export const metadata: Metadata = { title: "Governance" };
 
@@ -59,6 +60,7 @@ export default async function GovernancePage({ searchParams }: { searchParams: P
     tab === "exceptions" ? listExceptions(db()) : Promise.resolve([]),
   ]);
   const policyList = policies.map((p) => ({ name: p.name, title: p.title }));
+  const cases = tab === "policies" ? new Map(await Promise.all(policies.map(async (p) => [p.name, await policyCases(p.name)] as const))) : new Map();
   const href = (params: Record<string, string>) => `/governance?${new URLSearchParams(params).toString()}`;
 
   return (
@@ -235,7 +237,11 @@ export default async function GovernancePage({ searchParams }: { searchParams: P
               </>
             }
           />
-          {violations.length === 0 ? (
+          {compliance.overall === null ? (
+            <EmptyState icon={ShieldCheck} title="No compliance scan yet" action={canManage ? <ScanComplianceButton /> : undefined}>
+              Violations appear here once the first scan finishes; it runs every hour.
+            </EmptyState>
+          ) : violations.length === 0 ? (
             <EmptyState icon={ShieldCheck} title="Nothing to fix here">
               No failed checks match.
             </EmptyState>
@@ -283,7 +289,7 @@ export default async function GovernancePage({ searchParams }: { searchParams: P
                     </Td>
                     {canManage ? (
                       <Td className="text-right">
-                        {v.exceptionId ? null : <GrantExceptionButton policies={policyList} preset={{ policy: v.policy, kind: v.subject.kind, namespace: v.subject.namespace ?? "", name: v.subject.name }} />}
+                        {v.exceptionId || v.policy === UNEVALUATED ? null : <GrantExceptionButton policies={policyList} preset={{ policy: v.policy, kind: v.subject.kind, namespace: v.subject.namespace ?? "", name: v.subject.name }} />}
                       </Td>
                     ) : null}
                   </Tr>
@@ -297,7 +303,7 @@ export default async function GovernancePage({ searchParams }: { searchParams: P
       {tab === "policies" ? (
         <div className="space-y-3" data-testid="policies-list">
           {policies.map((p) => {
-            const dto = toPolicyDto(p);
+            const dto = toPolicyDto(p, cases.get(p.name) ?? []);
             return (
               <Card key={p.name}>
                 <details>
@@ -318,6 +324,19 @@ export default async function GovernancePage({ searchParams }: { searchParams: P
                       <code className="font-mono">{p.file}</code>
                     </p>
                     <CodeView content={p.source} className="max-h-96" />
+                    {dto.cases.length ? (
+                      <div>
+                        <h3 className="mb-1 text-xs font-medium uppercase tracking-wide text-subtle">Test cases ({dto.cases.length}, run by npm run policies:test)</h3>
+                        <ul className="grid gap-1 text-sm sm:grid-cols-2" data-testid="policy-cases">
+                          {dto.cases.map((c) => (
+                            <li key={c.name} className="flex items-start gap-2">
+                              <Badge tone={c.expect === "deny" ? "danger" : c.expect === "warn" ? "warning" : "success"}>{c.expect}</Badge>
+                              <span className="text-muted">{c.name}</span>
+                            </li>
+                          ))}
+                        </ul>
+                      </div>
+                    ) : null}
                   </div>
                 </details>
               </Card>
