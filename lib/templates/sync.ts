@@ -36,6 +36,21 @@ export async function refreshLatest(tx: Tx, templateId: string): Promise<void> {
   await tx.template.update({ where: { id: templateId }, data: { latestVersion: latestOf(versions) } });
 }
 
+type TemplateData = { title: string; description: string; type: ReturnType<typeof toDbType>; tags: string[]; ownerTeam: string; allowedTeams: string[]; searchText: string };
+type FreshVersion = { templateId: string; version: string; major: number; minor: number; patch: number; prerelease: string | null; lifecycle: Lifecycle; digest: string; bundle: object; publishedBy: string };
+
+const sameData = (a: TemplateData, b: TemplateData) =>
+  a.title === b.title &&
+  a.description === b.description &&
+  a.type === b.type &&
+  a.ownerTeam === b.ownerTeam &&
+  a.searchText === b.searchText &&
+  a.tags.join("\u0000") === b.tags.join("\u0000") &&
+  a.allowedTeams.join("\u0000") === b.allowedTeams.join("\u0000");
+
+/** Rows per INSERT of versions: bundles are tens of kB each, so a statement stays a few MB. */
+const VERSION_BATCH = 100;
+
 export async function syncCatalog(db: Db, loaded: LoadedBundle[], actor: Actor): Promise<SyncReport> {
   const report: SyncReport = { published: [], unchanged: 0, refused: [], templates: 0 };
   const byTemplate = new Map<string, LoadedBundle[]>();
@@ -47,33 +62,54 @@ export async function syncCatalog(db: Db, loaded: LoadedBundle[], actor: Actor):
     async (tx) => {
       // Several instances starting at once publish one after the other.
       await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(72707370)");
-      const existingTemplates = new Map((await tx.template.findMany({ select: { id: true, name: true } })).map((t) => [t.name, t.id]));
-      const existingVersions = new Map(
-        (await tx.templateVersion.findMany({ select: { templateId: true, version: true, digest: true } })).map((v) => [`${v.templateId}@${v.version}`, v.digest]),
+      // Everything is read once and written in batches: a catalog of thousands of versions is a
+      // handful of statements, not several per template.
+      const existing = new Map(
+        (await tx.template.findMany({ select: { id: true, name: true, title: true, description: true, type: true, tags: true, ownerTeam: true, allowedTeams: true, searchText: true, latestVersion: true } })).map((t) => [t.name, t]),
       );
+      const versionsOf = new Map<string, { version: string; digest: string; lifecycle: Lifecycle }[]>();
+      for (const v of await tx.templateVersion.findMany({ select: { templateId: true, version: true, digest: true, lifecycle: true } })) {
+        versionsOf.set(v.templateId, [...(versionsOf.get(v.templateId) ?? []), v]);
+      }
+
+      const wanted = new Map<string, TemplateData>();
       for (const [name, bundles] of byTemplate) {
         report.templates++;
         // Template metadata follows its newest version.
         const newest = [...bundles].sort((a, b) => semver.rcompare(a.bundle.manifest.spec.version, b.bundle.manifest.spec.version))[0];
         if (!newest) continue;
         const m = newest.bundle.manifest;
-        const data = {
-          title: m.metadata.title,
-          description: m.metadata.description,
-          type: toDbType(m.spec.type),
-          tags: m.metadata.tags,
-          ownerTeam: m.metadata.owner,
-          allowedTeams: m.spec.allowedTeams,
-          searchText: searchTextOf(m),
-        };
-        let templateId = existingTemplates.get(name);
-        if (templateId) await tx.template.update({ where: { id: templateId }, data });
-        else templateId = (await tx.template.create({ data: { name, ...data } })).id;
+        wanted.set(name, { title: m.metadata.title, description: m.metadata.description, type: toDbType(m.spec.type), tags: m.metadata.tags, ownerTeam: m.metadata.owner, allowedTeams: m.spec.allowedTeams, searchText: searchTextOf(m) });
+      }
 
-        const fresh: { templateId: string; version: string; major: number; minor: number; patch: number; prerelease: string | null; lifecycle: Lifecycle; digest: string; bundle: object; publishedBy: string }[] = [];
+      const missing = [...wanted].filter(([name]) => !existing.has(name));
+      const ids = new Map([...existing].map(([name, t]) => [name, t.id]));
+      if (missing.length) {
+        // A new template's latest version follows from its bundles alone.
+        const rows = missing.map(([name, data]) => ({
+          name,
+          ...data,
+          latestVersion: latestOf((byTemplate.get(name) ?? []).map((l) => ({ version: l.bundle.manifest.spec.version, lifecycle: l.bundle.manifest.spec.lifecycle }))),
+        }));
+        const created = await tx.template.createManyAndReturn({ data: rows, select: { id: true, name: true } });
+        const byName = new Map(rows.map((r) => [r.name, r]));
+        for (const t of created) {
+          ids.set(t.name, t.id);
+          const row = byName.get(t.name);
+          if (row) existing.set(t.name, { ...row, id: t.id });
+        }
+      }
+
+      const fresh: FreshVersion[] = [];
+      const latest = new Map<string, string | null>();
+      for (const [name, bundles] of byTemplate) {
+        const templateId = ids.get(name);
+        if (!templateId) continue;
+        const known = new Map((versionsOf.get(templateId) ?? []).map((v) => [v.version, v]));
+        let added = false;
         for (const l of bundles) {
           const version = l.bundle.manifest.spec.version;
-          const digest = existingVersions.get(`${templateId}@${version}`);
+          const digest = known.get(version)?.digest;
           if (digest === l.digest) {
             report.unchanged++;
             continue;
@@ -86,22 +122,26 @@ export async function syncCatalog(db: Db, loaded: LoadedBundle[], actor: Actor):
             });
             continue;
           }
-          fresh.push({
-            templateId,
-            version,
-            ...parseSemver(version),
-            lifecycle: l.bundle.manifest.spec.lifecycle,
-            digest: l.digest,
-            bundle: l.bundle as unknown as object,
-            publishedBy: actor.login,
-          });
+          const lifecycle = l.bundle.manifest.spec.lifecycle;
+          fresh.push({ templateId, version, ...parseSemver(version), lifecycle, digest: l.digest, bundle: l.bundle as unknown as object, publishedBy: actor.login });
+          known.set(version, { version, digest: l.digest, lifecycle });
           report.published.push(`${name}@${version}`);
+          added = true;
         }
-        if (fresh.length) {
-          await tx.templateVersion.createMany({ data: fresh });
-          await refreshLatest(tx, templateId);
-        }
+        if (added) latest.set(templateId, latestOf([...known.values()]));
       }
+      for (let i = 0; i < fresh.length; i += VERSION_BATCH) await tx.templateVersion.createMany({ data: fresh.slice(i, i + VERSION_BATCH) });
+
+      // Templates whose metadata or latest version changed: one UPDATE each, usually none.
+      for (const [name, data] of wanted) {
+        const id = ids.get(name);
+        if (!id) continue;
+        const before = existing.get(name);
+        const latestVersion = latest.has(id) ? (latest.get(id) ?? null) : (before?.latestVersion ?? null);
+        if (before && sameData(before as TemplateData, data) && before.latestVersion === latestVersion) continue;
+        await tx.template.update({ where: { id }, data: { ...data, latestVersion } });
+      }
+
       if (report.published.length || report.refused.length) {
         await recordAudit(tx, actor, {
           action: "catalog.synced",

@@ -59,6 +59,33 @@ describe("publishing", () => {
   });
 });
 
+describe("publishing in batches", () => {
+  it("creates a new template with its latest version, follows the newest version's metadata, and writes nothing when nothing changed", async () => {
+    const { bundles } = await loadCatalog(FIXTURE_CATALOG);
+    const v2 = bundles.find((b) => b.bundle.manifest.spec.version === "2.0.0");
+    if (!v2) throw new Error("fixture");
+    const name = unique("batch");
+    const as = (version: string, lifecycle: string, title: string) => ({
+      ...v2,
+      digest: `${version}-${title}`.padEnd(64, "0"),
+      bundle: { ...v2.bundle, manifest: { ...v2.bundle.manifest, metadata: { ...v2.bundle.manifest.metadata, name, title }, spec: { ...v2.bundle.manifest.spec, version, lifecycle } } },
+    }) as typeof v2;
+    const first = await syncCatalog(db(), [as("1.0.0", "stable", "Batch one"), as("1.1.0", "retired", "Batch one")], SYSTEM_ACTOR);
+    expect(first.published).toEqual([`${name}@1.0.0`, `${name}@1.1.0`]);
+    // Retired versions are never the latest.
+    expect(await db().template.findUniqueOrThrow({ where: { name } })).toMatchObject({ title: "Batch one", latestVersion: "1.0.0" });
+
+    await syncCatalog(db(), [as("1.0.0", "stable", "Batch one"), as("1.1.0", "retired", "Batch one"), as("2.0.0", "stable", "Batch two")], SYSTEM_ACTOR);
+    const updated = await db().template.findUniqueOrThrow({ where: { name } });
+    expect(updated).toMatchObject({ title: "Batch two", latestVersion: "2.0.0" });
+    expect(await db().templateVersion.count({ where: { templateId: updated.id } })).toBe(3);
+
+    const same = await syncCatalog(db(), [as("2.0.0", "stable", "Batch two")], SYSTEM_ACTOR);
+    expect(same).toMatchObject({ published: [], unchanged: 1 });
+    expect((await db().template.findUniqueOrThrow({ where: { name } })).updatedAt).toEqual(updated.updatedAt);
+  });
+});
+
 describe("browsing", () => {
   it("searches by words in name, description and tags, and filters by type, tag and lifecycle", async () => {
     const search = async (query: Record<string, string>) =>
