@@ -129,7 +129,9 @@ async function main(): Promise<void> {
       NEXT_TELEMETRY_DISABLED: "1",
       NODE_ENV: dev ? "development" : "production",
       // A bounded heap: V8 otherwise grows the web server to 400+ MB under load before collecting.
-      NODE_OPTIONS: [process.env.NODE_OPTIONS, dev ? "" : `--max-old-space-size=${config.webHeapMb} --max-semi-space-size=8`].filter(Boolean).join(" "),
+      NODE_OPTIONS: [process.env.NODE_OPTIONS, dev ? "" : `--max-old-space-size=${config.webHeapMb} --max-semi-space-size=6`].filter(Boolean).join(" "),
+      // Fewer glibc malloc arenas: the native memory a busy server keeps after load stays smaller.
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "2",
     },
   });
   web.on("exit", (code, signal) => {

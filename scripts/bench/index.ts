@@ -74,6 +74,7 @@ function webServerRssMb(launcherPid: number): number {
       const name = /Name:\s+(\S+)/.exec(status)?.[1] ?? "";
       if (name.startsWith("next-server") || name === "node") {
         const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+        if (process.env.BENCH_DEBUG) console.log(status.split("\n").filter((l) => /^(Rss|Vm|Threads)/.test(l)).join("\n"), readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
         if (kb) return kb / 1024;
       }
     } catch {
@@ -274,9 +275,19 @@ async function main(): Promise<void> {
   console.log("Paved benchmarks");
   const built = await ensureBuild(process.cwd(), (l) => console.log(`  ${l}`));
   console.log(`  production build: ${built}`);
-  benchPolicies((await loadPolicies(path.resolve("policies"))).policies);
-  await benchExternal();
-  await benchEmbeddedStart();
+  // `npm run bench -- --only policies,postgres,embedded` runs some sections and leaves
+  // docs/benchmarks.md alone (it records whole runs only).
+  const onlyArg = process.argv.indexOf("--only");
+  const only = onlyArg >= 0 ? new Set((process.argv[onlyArg + 1] ?? "").split(",").filter(Boolean)) : null;
+  const runs = (section: string) => !only || only.has(section);
+  if (runs("policies")) benchPolicies((await loadPolicies(path.resolve("policies"))).policies);
+  if (runs("postgres")) await benchExternal();
+  if (runs("embedded")) await benchEmbeddedStart();
+  if (only) {
+    const missed = rows.filter((r) => r.ok === false);
+    console.log(`\nPartial run (${[...only].join(", ")}): docs/benchmarks.md left as it was.${missed.length ? ` ${missed.length} target(s) missed.` : ""}`);
+    return;
+  }
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const lines = [
