@@ -30,7 +30,7 @@ export default defineConfig({
         test: {
           name: "unit",
           // tests/infra: README, docs, docker-compose and lint-boundary checks (no database either).
-          include: ["lib/**/*.test.ts", "tests/unit/**/*.test.ts", "tests/infra/**/*.test.ts"],
+          include: ["lib/**/*.test.ts", "components/**/*.test.ts", "tests/unit/**/*.test.ts", "tests/infra/**/*.test.ts"],
         },
       },
       {

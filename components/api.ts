@@ -24,13 +24,13 @@ export class ApiError extends Error {
 }
 
 /** Calls Paved's API from the browser with the session cookie; throws ApiError on 4xx/5xx. */
-export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+export async function api<T>(path: string, init: { method?: string; body?: unknown; yaml?: string } = {}): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
       method: init.method ?? "GET",
-      headers: init.body === undefined ? {} : { "content-type": "application/json" },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      headers: init.yaml !== undefined ? { "content-type": "application/yaml" } : init.body === undefined ? {} : { "content-type": "application/json" },
+      body: init.yaml ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
       credentials: "same-origin",
     });
   } catch {

@@ -4,26 +4,21 @@ import { flexRender, getCoreRowModel, getFilteredRowModel, getSortedRowModel, us
 import { ArrowDown, ArrowUp, ArrowUpDown, Network, Search } from "lucide-react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
-import { Badge } from "@/components/ui/badge";
+import Link from "next/link";
+import { StrategyBadge } from "@/components/services/strategy";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Input, NativeSelect } from "@/components/ui/input";
 import { TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import type { ServiceDto } from "@/lib/services/schemas";
-
-const STRATEGY: Record<ServiceDto["strategy"], { label: string; tone: "info" | "accent" | "warning" }> = {
-  rolling: { label: "rolling", tone: "info" },
-  blue_green: { label: "blue-green", tone: "accent" },
-  canary: { label: "canary", tone: "warning" },
-};
 
 function DependencyList({ names }: { names: string[] }) {
   if (names.length === 0) return <span className="text-subtle">—</span>;
   return (
     <span className="flex flex-wrap gap-1">
       {names.map((n) => (
-        <code key={n} className="rounded bg-surface-2 px-1.5 py-0.5 font-mono text-[11px]">
+        <Link key={n} href={`/services/${n}`} className="rounded bg-surface-2 px-1.5 py-0.5 font-mono text-[11px] hover:underline">
           {n}
-        </code>
+        </Link>
       ))}
     </span>
   );
@@ -53,7 +48,9 @@ export function ServicesTable({ services, teams }: { services: ServiceDto[]; tea
         accessorFn: (s) => s.name,
         cell: ({ row }) => (
           <div>
-            <div className="font-medium">{row.original.name}</div>
+            <Link href={`/services/${row.original.name}`} className="font-medium hover:underline" data-testid={`service-link-${row.original.name}`}>
+              {row.original.name}
+            </Link>
             <div className="max-w-xs truncate text-xs text-subtle">{row.original.description}</div>
           </div>
         ),
@@ -73,15 +70,7 @@ export function ServicesTable({ services, teams }: { services: ServiceDto[]; tea
         id: "strategy",
         header: "Strategy",
         accessorFn: (s) => s.strategy,
-        cell: ({ row }) => {
-          const s = STRATEGY[row.original.strategy];
-          return (
-            <span className="flex flex-col items-start gap-0.5">
-              <Badge tone={s.tone}>{s.label}</Badge>
-              {row.original.trafficSteps.length ? <span className="whitespace-nowrap text-[11px] text-subtle">{row.original.trafficSteps.join(" → ")} %</span> : null}
-            </span>
-          );
-        },
+        cell: ({ row }) => <StrategyBadge strategy={row.original.strategy} steps={row.original.trafficSteps} />,
       },
       { id: "dependsOn", header: "Depends on", accessorFn: (s) => s.dependsOn.length, cell: ({ row }) => <DependencyList names={row.original.dependsOn} /> },
       { id: "dependents", header: "Used by", accessorFn: (s) => s.dependents.length, cell: ({ row }) => <DependencyList names={row.original.dependents} /> },

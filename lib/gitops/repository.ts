@@ -394,6 +394,46 @@ export async function readGitOpsFiles(host: GitHost, repo: RepoRef, ref?: string
   return files;
 }
 
+/** The repository Paved reads and writes for this host: the sandbox's, or `<org>/gitops` on GitHub. */
+export function gitOpsRepositoryOf(host: GitHost): RepoRef {
+  return parseRepositoryName(host.kind === "sandbox" ? SANDBOX_GITOPS_REPOSITORY : `${host.defaultOwner}/gitops`);
+}
+
+export interface ServiceImage {
+  environment: string;
+  /** The overlay folder, when the repository has one for this environment. */
+  overlay: string | null;
+  image: PinnedImage | null;
+  problem: string | null;
+}
+
+/**
+ * What the GitOps repository pins for one service in each environment: reads only that service's
+ * folder (apps/<service>/), so a service page does not fetch the whole repository.
+ */
+export async function serviceImages(host: GitHost, service: string, environments: readonly string[]): Promise<ServiceImage[] | null> {
+  const repo = gitOpsRepositoryOf(host);
+  if (!(await host.getRepo(repo))) return null;
+  const prefix = `${APPS_DIR}/${segment("service", service)}/`;
+  const paths = (await host.listFiles(repo)).filter((p) => p.startsWith(prefix));
+  const files: Record<string, string> = {};
+  await Promise.all(
+    paths.map(async (p) => {
+      const content = await host.readFile(repo, p);
+      if (content !== null) files[p] = content;
+    }),
+  );
+  return environments.map((environment) => {
+    const overlay = appOverlay(service, environment);
+    if (!paths.some((p) => p.startsWith(`${overlay}/`))) return { environment, overlay: null, image: null, problem: null };
+    try {
+      return { environment, overlay, image: pinnedImage(files, service, environment), problem: null };
+    } catch (e) {
+      return { environment, overlay, image: null, problem: (e as Error).message };
+    }
+  });
+}
+
 /** Every file under a folder on disk, by path relative to it (for `npm run policy -- check`, fixtures, a local checkout). */
 export async function readFileMap(root: string): Promise<FileMap> {
   const files: Record<string, string> = {};

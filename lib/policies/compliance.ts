@@ -14,7 +14,7 @@ import type { Subject } from "./format.ts";
 import { activeWaivers, policySet, withOpa } from "./service.ts";
 import { env } from "../core/env.ts";
 import { templateInstantiationSubject, terraformPlanSubject } from "./subjects.ts";
-import { SANDBOX_GITOPS_REPOSITORY, appBase, parseRepositoryName, readGitOpsFiles, renderEnvironment, terraformPlans } from "../gitops/repository.ts";
+import { appBase, gitOpsRepositoryOf, readGitOpsFiles, renderEnvironment, terraformPlans } from "../gitops/repository.ts";
 import { renderKustomization } from "../gitops/kustomize.ts";
 import type { ComplianceDto, ViolationDto } from "./schemas.ts";
 
@@ -81,7 +81,7 @@ export async function gitopsSubjects(
   client: Db,
   policiesFailing: (subject: Subject) => Set<string> = () => new Set(),
 ): Promise<{ subjects: ScopedSubject[]; problems: ScopeProblem[] }> {
-  const ref = parseRepositoryName(host.kind === "sandbox" ? SANDBOX_GITOPS_REPOSITORY : `${host.defaultOwner}/gitops`);
+  const ref = gitOpsRepositoryOf(host);
   if (!(await host.getRepo(ref))) return { subjects: [], problems: [] };
   const files = await readGitOpsFiles(host, ref);
   const [environments, services] = await Promise.all([

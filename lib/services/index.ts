@@ -1,4 +1,8 @@
-// Services and their dependency graph.
+// Services and their dependency graph: reading, editing with optimistic concurrency, import and
+// export, and deployment planning (the pure planner is graph.ts).
 export * from "./schemas.ts";
 export * from "./contracts.ts";
-export { listServices } from "./list.ts";
+export { listServices, listAllServices, getService, getGraph, graphRevision, loadDependencyGraph } from "./read.ts";
+export { createService, patchService, deleteService, setDependencies } from "./write.ts";
+export { importGraph, exportGraph } from "./import.ts";
+export { planDeployment, planFor } from "./plan.ts";

@@ -167,6 +167,7 @@ export async function seedDemoOrganisation(db: Db): Promise<boolean> {
             trafficSteps: s.trafficSteps ?? [],
             migrationScripts: s.migrationScripts ?? [],
             pathGlobs: [`services/${s.name}/**`],
+            environments: DEMO_ENVIRONMENTS.map((e) => e.name),
           },
         });
         services.set(s.name, created.id);

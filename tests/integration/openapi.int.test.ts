@@ -81,7 +81,7 @@ describe("the OpenAPI document", () => {
       if (c.body) {
         expected.add(413);
         expected.add(415);
-        expect(op?.requestBody?.content["application/json"], name).toBeDefined();
+        expect(op?.requestBody?.content[c.bodyMediaType ?? "application/json"], name).toBeDefined();
       }
       expect(errors.map(Number).sort(), name).toEqual([...expected].sort());
       expect(statuses, name).toContain(String(c.status ?? 200));

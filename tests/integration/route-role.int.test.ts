@@ -7,6 +7,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ALL_CONTRACTS } from "@/lib/api/contracts";
+import { db } from "@/lib/core/db/client";
 import { MUTATING_METHODS, type Contract, type HttpMethod } from "@/lib/core/http/contract";
 import { ROLES, type RoleName } from "@/lib/core/permissions";
 import { makePerson, makeTeam, makeToken, makeUser, unique, type TestPerson, type TestTeam } from "../support/factory";
@@ -90,6 +91,15 @@ const EXPECTED: Record<string, { status: number; allowed: Record<Who, boolean> }
   "POST /api/v1/policy-exceptions": { status: 201, allowed: { viewer: false, developer: false, "release-manager": false, sre: false, "platform-admin": true, leadership: false, "no-role": false } },
   "DELETE /api/v1/policy-exceptions/{id}": { status: 404, allowed: { viewer: false, developer: false, "release-manager": false, sre: false, "platform-admin": true, leadership: false, "no-role": false } },
   "POST /api/v1/compliance/scan": { status: 202, allowed: { viewer: false, developer: false, "release-manager": false, sre: false, "platform-admin": true, leadership: false, "no-role": false } },
+  // Services: developers write their own team's services (each person here has a team of their
+  // own and the request targets it); organisation-wide release managers and admins write any.
+  "POST /api/v1/services": { status: 201, allowed: { viewer: false, developer: true, "release-manager": true, sre: false, "platform-admin": true, leadership: false, "no-role": false } },
+  "PATCH /api/v1/services/{name}": { status: 200, allowed: { viewer: false, developer: true, "release-manager": true, sre: false, "platform-admin": true, leadership: false, "no-role": false } },
+  "DELETE /api/v1/services/{name}": { status: 200, allowed: { viewer: false, developer: true, "release-manager": true, sre: false, "platform-admin": true, leadership: false, "no-role": false } },
+  "PUT /api/v1/services/{name}/dependencies": { status: 200, allowed: { viewer: false, developer: true, "release-manager": true, sre: false, "platform-admin": true, leadership: false, "no-role": false } },
+  "POST /api/v1/graph/import": { status: 200, allowed: { viewer: false, developer: true, "release-manager": true, sre: false, "platform-admin": true, leadership: false, "no-role": false } },
+  // Planning writes nothing: anyone who can see services may ask for a plan.
+  "POST /api/v1/plans": { status: 200, allowed: { viewer: true, developer: true, "release-manager": true, sre: true, "platform-admin": true, leadership: true, "no-role": false } },
   // A well-formed id of no job: an allowed caller gets past the permission check to a 404.
   "POST /api/v1/jobs/{id}/retry": {
     status: 404,
@@ -144,9 +154,24 @@ const REQUESTS: Record<string, (ctx: { actor: TestPerson; team: TestTeam }) => P
   }),
   "DELETE /api/v1/policy-exceptions/{id}": async () => ({ params: { id: randomUUID() } }),
   "POST /api/v1/compliance/scan": async () => ({}),
+  "POST /api/v1/services": async ({ actor, team }) => ({ body: { name: unique("rr-svc"), team: (actor.team ?? team).slug } }),
+  "PATCH /api/v1/services/{name}": async ({ actor, team }) => ({ params: { name: await makeService(actor.team ?? team) }, body: { description: unique("described") } }),
+  "DELETE /api/v1/services/{name}": async ({ actor, team }) => ({ params: { name: await makeService(actor.team ?? team) } }),
+  "PUT /api/v1/services/{name}/dependencies": async ({ actor, team }) => ({ params: { name: await makeService(actor.team ?? team) }, body: { dependsOn: ["database"] } }),
+  "POST /api/v1/graph/import": async ({ actor, team }) => ({
+    rawBody: `services:\n  ${unique("rr-imp")}:\n    owner: ${(actor.team ?? team).slug}\n    dependencies: ["database"]\n`,
+    headers: { "content-type": "application/yaml" },
+  }),
+  "POST /api/v1/plans": async () => ({ body: { environment: "dev", services: ["database"] } }),
   "POST /api/v1/jobs/{id}/retry": async () => ({ params: { id: randomUUID() } }),
   "POST /api/v1/jobs/{id}/cancel": async () => ({ params: { id: randomUUID() } }),
 };
+
+async function makeService(team: TestTeam): Promise<string> {
+  const name = unique("rr-svc");
+  await db().service.create({ data: { name, teamId: team.id } });
+  return name;
+}
 
 const mutating = ALL_CONTRACTS.filter((c) => MUTATING_METHODS.includes(c.method));
 

@@ -1,32 +1,52 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { Suspense } from "react";
-import { Info } from "lucide-react";
+import { Download, ListOrdered, Network } from "lucide-react";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
+import { ImportGraphButton } from "@/components/services/import-dialog";
+import { ServiceFormButton } from "@/components/services/service-form";
 import { ServicesTable } from "@/components/services/services-table";
 import { NoAccess } from "@/components/shell/no-access";
-import { can } from "@/lib/core/auth/actor";
+import { can, canOnTeam } from "@/lib/core/auth/actor";
 import { requireActor } from "@/lib/core/auth/session";
 import { db } from "@/lib/core/db/client";
-import { listServices } from "@/lib/services";
-import { listTeams } from "@/lib/org";
+import { listAllServices } from "@/lib/services";
 
 export const metadata: Metadata = { title: "Services" };
+
+const linkButton = "inline-flex h-9 items-center gap-2 rounded-md border border-border-strong bg-surface px-4 text-sm font-medium shadow-sm hover:bg-surface-2 [&_svg]:size-4";
 
 export default async function ServicesPage() {
   const actor = await requireActor();
   if (!can(actor, "services.read")) return <NoAccess permission="services.read" />;
-  const [services, teams] = await Promise.all([listServices(db()), listTeams(db())]);
+  const [services, teams, environments] = await Promise.all([
+    listAllServices(db()),
+    db().team.findMany({ orderBy: { name: "asc" }, select: { id: true, slug: true, name: true } }),
+    db().environment.findMany({ orderBy: { position: "asc" }, select: { name: true } }),
+  ]);
+  const writable = teams.filter((t) => canOnTeam(actor, "services.write", t.id)).map((t) => ({ slug: t.slug, name: t.name }));
   return (
     <div className="space-y-4">
-      <PageHeader title="Services" description="Every service, who owns it, how it deploys and what it depends on." />
-      <div className="flex items-start gap-2 rounded-md border border-info/30 bg-info-soft px-4 py-3 text-sm text-info" data-testid="services-coming">
-        <Info className="mt-0.5 size-4 shrink-0" aria-hidden />
-        <span>
-          The visual dependency-graph editor, service pages, import/export of <code className="font-mono">deployment-config.yaml</code> and deployment planning arrive with the
-          service-graph release. This list is the live data they will edit.
-        </span>
-      </div>
+      <PageHeader
+        title="Services"
+        description="Every service, who owns it, how it deploys and what it depends on."
+        actions={
+          <div className="flex flex-wrap gap-2">
+            <Link href="/services/graph" className={linkButton} data-testid="open-graph">
+              <Network aria-hidden /> Graph editor
+            </Link>
+            <Link href="/services/plan" className={linkButton}>
+              <ListOrdered aria-hidden /> Planner
+            </Link>
+            <a href="/api/v1/graph/export?paved=true" download="deployment-config.yaml" className={linkButton} data-testid="export-graph">
+              <Download aria-hidden /> Export
+            </a>
+            {writable.length ? <ImportGraphButton teams={writable} /> : null}
+            {writable.length ? <ServiceFormButton teams={writable} environments={environments.map((e) => e.name)} /> : null}
+          </div>
+        }
+      />
       <Card>
         <Suspense>
           <ServicesTable services={services} teams={teams.map((t) => ({ slug: t.slug, name: t.name }))} />

@@ -23,6 +23,21 @@ export async function readJsonBody(req: Request, limit = MAX_BODY_BYTES): Promis
   }
 }
 
+const YAML_TYPES = /^(application\/(x-)?yaml|text\/(x-)?yaml|text\/plain)\b/i;
+
+/** A YAML body, as text: the domain parses it so that its errors can name lines and columns. */
+export async function readYamlBody(req: Request, limit = MAX_BODY_BYTES): Promise<string> {
+  const declared = req.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) {
+    throw new AppError("payload_too_large", `The request body is larger than ${limit / 1024 / 1024} MB.`, { limitBytes: limit });
+  }
+  const type = req.headers.get("content-type") ?? "";
+  if (!YAML_TYPES.test(type.trim())) {
+    throw new AppError("unsupported_media_type", "Send the file as YAML with `Content-Type: application/yaml`.", { contentType: type || null });
+  }
+  return readLimited(req, limit);
+}
+
 async function readLimited(req: Request, limit: number): Promise<string> {
   if (!req.body) return "";
   const reader = req.body.getReader();

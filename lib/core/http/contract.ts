@@ -27,6 +27,10 @@ export interface Contract {
   errors?: ErrorCode[];
   /** Answer with the handler's result as is (e.g. the OpenAPI document) without parsing it. */
   raw?: boolean;
+  /** The body is YAML text (read as a string and parsed by the domain, which reports lines and columns), not JSON. */
+  bodyMediaType?: "application/yaml";
+  /** The success answer is text of this media type (the handler returns a string), not JSON. */
+  responseMediaType?: "application/yaml";
 }
 
 /** Keeps the exact schemas of a contract in its type, so handlers get typed params, query and body. */

@@ -10,7 +10,7 @@ import { env } from "../env.ts";
 import { AppError, ForbiddenError, UnauthenticatedError, type FieldIssue } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { loadActorByApiToken, loadActorForSession, requirePermission, type Actor } from "../auth/actor.ts";
-import { readJsonBody } from "./body.ts";
+import { readJsonBody, readYamlBody } from "./body.ts";
 import type { Contract } from "./contract.ts";
 
 export interface HandlerContext<C extends Contract> {
@@ -171,7 +171,8 @@ export function handle<C extends Contract>(contract: C, fn: (ctx: HandlerContext
       const rawParams = (await context?.params) ?? {};
       const params = contract.params ? parsePart(contract.params, rawParams, "path parameters") : {};
       const query = contract.query ? parsePart(contract.query, queryObject(new URL(req.url)), "query") : {};
-      const body = contract.body ? parsePart(contract.body, await readJsonBody(req), "body") : undefined;
+      const rawBody = contract.body ? (contract.bodyMediaType === "application/yaml" ? await readYamlBody(req) : await readJsonBody(req)) : undefined;
+      const body = contract.body ? parsePart(contract.body, rawBody, "body") : undefined;
 
       let result: unknown = await fn({ actor, params, query, body, requestId, request: req } as HandlerContext<C>);
       let status: number = contract.status ?? 200;
@@ -181,6 +182,9 @@ export function handle<C extends Contract>(contract: C, fn: (ctx: HandlerContext
       }
       const headers = { "x-request-id": requestId, "cache-control": "no-store" };
       if (status === 204) return new Response(null, { status, headers });
+      if (contract.responseMediaType) {
+        return new Response(contract.response.parse(result) as string, { status, headers: { ...headers, "content-type": `${contract.responseMediaType}; charset=utf-8` } });
+      }
       const payload = contract.raw ? result : contract.response.parse(result);
       return Response.json(payload, { status, headers });
     } catch (e) {

@@ -80,13 +80,13 @@ export function buildOpenApiDocument(contracts: readonly Contract[], info: { ver
       request: {
         ...(c.params ? { params: c.params as z.ZodObject } : {}),
         ...(c.query ? { query: c.query as z.ZodObject } : {}),
-        ...(c.body ? { body: { required: true, content: { "application/json": { schema: c.body } } } } : {}),
+        ...(c.body ? { body: { required: true, content: { [c.bodyMediaType ?? "application/json"]: { schema: c.body } } } } : {}),
       },
       responses: {
         [String(status)]:
           status === 204
             ? { description: "Done" }
-            : { description: "Success", content: { "application/json": { schema: c.response } } },
+            : { description: "Success", content: { [c.responseMediaType ?? "application/json"]: { schema: c.response } } },
         ...errorResponses(c),
       },
     });

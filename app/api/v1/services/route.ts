@@ -1,6 +1,7 @@
-// GET /api/v1/services: services with owners and dependencies.
+// GET /api/v1/services: services, a page at a time. POST: create one.
 import { handle } from "@/lib/core/http/handler";
 import { db } from "@/lib/core/db/client";
-import { listServices, listServicesContract } from "@/lib/services";
+import { createService, createServiceContract, listServices, listServicesContract } from "@/lib/services";
 
-export const GET = handle(listServicesContract, async ({ query }) => ({ items: await listServices(db(), query) }));
+export const GET = handle(listServicesContract, ({ query }) => listServices(db(), query));
+export const POST = handle(createServiceContract, ({ actor, body, requestId }) => createService(actor, body, requestId));
