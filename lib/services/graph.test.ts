@@ -198,6 +198,23 @@ describe("cycles", () => {
     expect(findCycle(seed().withEdge("frontend", "frontend"))).toEqual(["frontend", "frontend"]);
     expect(findCycle(DependencyGraph.from([]))).toBeNull();
   });
+
+  it("reports the shortest cycle, the lexicographically first of equals, whichever way the plan went", () => {
+    const g = DependencyGraph.from([
+      { name: "a", dependsOn: ["b", "c"] },
+      { name: "b", dependsOn: ["e"] },
+      { name: "c", dependsOn: ["d"] },
+      { name: "d", dependsOn: ["a"] },
+      { name: "e", dependsOn: ["a", "f"] },
+      { name: "f", dependsOn: ["g"] },
+      { name: "g", dependsOn: ["f"] },
+    ]);
+    expect(findCycle(g)).toEqual(["f", "g", "f"]);
+    const noShortCut = g.withDependencies("g", []);
+    expect(findCycle(noShortCut)).toEqual(["a", "b", "e", "a"]);
+    expect((thrown(() => planWaves(noShortCut)) as CycleError).cycle).toEqual(["a", "b", "e", "a"]);
+    expect((thrown(() => rollbackPlan(noShortCut, noShortCut.names)) as CycleError).cycle).toEqual(["a", "b", "e", "a"]);
+  });
 });
 
 describe("rollbackPlan", () => {

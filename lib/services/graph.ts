@@ -211,7 +211,7 @@ export class DependencyGraph {
 export function findCycle(graph: DependencyGraph): string[] | null {
   const core = coreOf(graph);
   const order = kahn(core.deps, core.dependents, null, core.names.length);
-  return order.done === core.names.length ? null : namesOf(core, cycleAmong(core.deps, core.dependents, order.remaining, null));
+  return order.done === core.names.length ? null : namesOf(core, cycleAmong(core, null));
 }
 
 /**
@@ -263,7 +263,7 @@ export interface Plan {
 export function planWaves(graph: DependencyGraph, only?: Iterable<string>): Plan {
   const core = coreOf(graph);
   const planned = only === undefined ? null : maskOf(core, only);
-  return plan(core, core.deps, core.dependents, planned, false);
+  return plan(core, core.deps, core.dependents, planned);
 }
 
 /**
@@ -273,7 +273,7 @@ export function planWaves(graph: DependencyGraph, only?: Iterable<string>): Plan
  */
 export function rollbackPlan(graph: DependencyGraph, deployed: Iterable<string>): Plan {
   const core = coreOf(graph);
-  return plan(core, core.dependents, core.deps, maskOf(core, deployed), true);
+  return plan(core, core.dependents, core.deps, maskOf(core, deployed));
 }
 
 /**
@@ -370,7 +370,7 @@ export function compileOwners(owners: readonly PathOwner[]): OwnerMatcher {
 
 /**
  * Change detection from changed file paths through each service's path globs (like a CI
- * "detect-service-changes" step). A leading "./" or "/" on paths is ignored; empty paths are.
+ * "detect-service-changes" step). A leading "./" or "/" on a path is ignored, and so are empty paths.
  */
 export function detectChanges(owners: readonly PathOwner[], files: readonly string[]): ChangeDetection {
   return compileOwners(owners).detect(files);
@@ -488,30 +488,33 @@ function kahn(
 }
 
 /**
- * A shortest cycle along `waitsFor` among the nodes Kahn's algorithm could not order
- * (`stuck` > 0, inside `within`), as [v, …, v] starting at its smallest node. Deterministic: the
- * shortest cycle through the smallest node that is on a shortest cycle. Only on the error path;
- * in a huge tangle the search stops after a few passes over the graph and keeps the shortest
- * cycle it has found by then.
+ * A shortest cycle along "depends on" arrows among the nodes of `within` (all when null), which
+ * must have one, as [v, …, v] starting at its smallest node. Deterministic and independent of
+ * the direction the caller planned in: the lexicographically first of the shortest cycles
+ * through the smallest node that is on a shortest cycle. Only on the error path; in a huge
+ * tangle the search stops after a few passes over the graph and keeps the shortest cycle found.
  */
-function cycleAmong(waitsFor: Adjacency, releases: Adjacency, stuck: Int32Array, within: Uint8Array | null): number[] {
-  const n = stuck.length;
-  // Stuck nodes are on a cycle or wait for one; drop those no stuck node waits for, repeatedly.
+function cycleAmong(graph: Core, within: Uint8Array | null): number[] {
+  const n = graph.names.length;
+  const deps = graph.deps;
+  // Keep the nodes that both reach a cycle and are reached from one (the same set whichever
+  // direction is trimmed first): Kahn's algorithm one way, then the other way on what is left.
+  const stuck = kahn(graph.deps, graph.dependents, within, n).remaining;
   const stuckMask = new Uint8Array(n);
-  for (let i = 0; i < n; i++) if (stuck[i]! > 0 && (!within || within[i])) stuckMask[i] = 1;
-  const trimmed = kahn(releases, waitsFor, stuckMask, n).remaining;
-  const core = new Uint8Array(n);
-  for (let i = 0; i < n; i++) if (trimmed[i]! > 0) core[i] = 1;
+  for (let i = 0; i < n; i++) if (stuck[i]! > 0) stuckMask[i] = 1;
+  const trimmed = kahn(graph.dependents, graph.deps, stuckMask, n).remaining;
+  const tangled = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (trimmed[i]! > 0) tangled[i] = 1;
 
-  // A first cycle: every core node waits for another core node, so a walk must come back.
+  // A first cycle: every tangled node depends on another tangled node, so a walk must come back.
   const position = new Map<number, number>();
   const walk: number[] = [];
-  let u = core.indexOf(1);
+  let u = tangled.indexOf(1);
   while (!position.has(u)) {
     position.set(u, walk.length);
     walk.push(u);
     let next = -1;
-    for (let k = waitsFor.start[u]!; k < waitsFor.start[u + 1]! && next < 0; k++) if (core[waitsFor.list[k]!]) next = waitsFor.list[k]!;
+    for (let k = deps.start[u]!; k < deps.start[u + 1]! && next < 0; k++) if (tangled[deps.list[k]!]) next = deps.list[k]!;
     u = next;
   }
   let best = walk.slice(position.get(u));
@@ -519,16 +522,16 @@ function cycleAmong(waitsFor: Adjacency, releases: Adjacency, stuck: Int32Array,
   for (let k = 1; k < best.length; k++) if (best[k]! < best[first]!) first = k;
   best = [...best.slice(first), ...best.slice(0, first)];
 
-  // Then a breadth-first search from each core node in order for a shorter way back to it (or as
+  // Then a breadth-first search from each tangled node in order for a shorter way back to it (or as
   // short, for the first one); each search only goes as deep as could still beat the best.
   let limit = best.length + 1;
-  let budget = 8 * (n + waitsFor.list.length) + 1024;
+  let budget = 8 * (n + deps.list.length) + 1024;
   const seenFrom = new Int32Array(n).fill(-1);
   const parent = new Int32Array(n);
   const depth = new Int32Array(n);
   const queue = new Int32Array(n);
   for (let v = 0; v < n && limit > 1 && budget > 0; v++) {
-    if (!core[v]) continue;
+    if (!tangled[v]) continue;
     let head = 0;
     let tail = 0;
     queue[tail++] = v;
@@ -537,8 +540,8 @@ function cycleAmong(waitsFor: Adjacency, releases: Adjacency, stuck: Int32Array,
     search: while (head < tail) {
       const x = queue[head++]!;
       if (depth[x]! + 1 >= limit) break;
-      for (let k = waitsFor.start[x]!; k < waitsFor.start[x + 1]!; k++) {
-        const y = waitsFor.list[k]!;
+      for (let k = deps.start[x]!; k < deps.start[x + 1]!; k++) {
+        const y = deps.list[k]!;
         budget--;
         if (y === v) {
           const path: number[] = [];
@@ -548,7 +551,7 @@ function cycleAmong(waitsFor: Adjacency, releases: Adjacency, stuck: Int32Array,
           limit = best.length;
           break search;
         }
-        if (core[y] && seenFrom[y] !== v) {
+        if (tangled[y] && seenFrom[y] !== v) {
           seenFrom[y] = v;
           parent[y] = x;
           depth[y] = depth[x]! + 1;
@@ -563,21 +566,20 @@ function cycleAmong(waitsFor: Adjacency, releases: Adjacency, stuck: Int32Array,
 
 /**
  * Plans the services of `planned` (all when null) so that each comes after every planned service
- * it waits for along `waitsFor`, directly or through unplanned services. `reversed` says that
- * `waitsFor` points against "depends on" (a rollback), so a cycle is reported the other way.
+ * it waits for along `waitsFor`, directly or through unplanned services: dependencies for a
+ * deployment, dependents for a rollback.
  */
-function plan(core: Core, waitsFor: Adjacency, releases: Adjacency, planned: Uint8Array | null, reversed: boolean): Plan {
+function plan(core: Core, waitsFor: Adjacency, releases: Adjacency, planned: Uint8Array | null): Plan {
   const n = core.names.length;
   const relevant = planned && closure(waitsFor, planned);
-  const { order, done, remaining } = kahn(waitsFor, releases, relevant, n);
+  const { order, done } = kahn(waitsFor, releases, relevant, n);
   let relevantCount = n;
   if (relevant) {
     relevantCount = 0;
     for (let i = 0; i < n; i++) relevantCount += relevant[i]!;
   }
   if (done < relevantCount) {
-    const cycle = namesOf(core, cycleAmong(waitsFor, releases, remaining, relevant));
-    throw new CycleError(reversed ? cycle.reverse() : cycle);
+    throw new CycleError(namesOf(core, cycleAmong(core, relevant)));
   }
 
   let everyRelevantPlanned = true;
