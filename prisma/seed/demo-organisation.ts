@@ -125,7 +125,7 @@ export const DEMO_SERVICES: DemoService[] = [
 export const DEMO_ENVIRONMENTS = [
   { name: "dev", displayName: "Development", position: 1, protected: false, requiredApprovals: 0 },
   { name: "staging", displayName: "Staging", position: 2, protected: false, requiredApprovals: 0 },
-  { name: "production", displayName: "Production", position: 3, protected: true, requiredApprovals: 1 },
+  { name: "production", displayName: "Production", position: 3, protected: true, requiredApprovals: 1, promotionMode: "pull_request" },
 ] as const;
 
 /** Seeds the demo organisation if the database has no teams yet. Returns whether it seeded. */
