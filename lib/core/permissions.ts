@@ -14,6 +14,7 @@ export const PERMISSIONS = {
   "promotions.request": "Request promotions",
   "promotions.approve": "Approve or reject promotions",
   "promotions.execute": "Run promotions and roll back deployments",
+  "promotions.skip": "Promote a version that has not run in the environment before the target",
   "environments.manage": "Change environment settings (protection, approvals)",
   "slos.read": "See SLOs, error budgets and incidents",
   "slos.write": "Define SLOs and remediation settings",

@@ -156,3 +156,6 @@ ALTER TABLE "delivery_runs" ADD CONSTRAINT "delivery_runs_promotion_id_fkey" FOR
 -- AddForeignKey
 ALTER TABLE "run_steps" ADD CONSTRAINT "run_steps_run_id_fkey" FOREIGN KEY ("run_id") REFERENCES "delivery_runs"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 UPDATE "environments" SET "promotion_mode" = 'pull_request' WHERE "protected";
+
+-- Who holds a run, and since when (resuming runs whose worker died).
+ALTER TABLE "delivery_runs" ADD COLUMN "owner" TEXT, ADD COLUMN "heartbeat_at" TIMESTAMPTZ(3);
