@@ -114,10 +114,10 @@ async function main(): Promise<void> {
   try {
     if (config.sandbox && (await seedDemoOrganisation(client))) say("seeded the demo organisation");
     await publishCatalog(client, say);
+    if (config.sandbox) await prepareSandbox(config.dataDir, say, client);
   } finally {
     await client.$disconnect();
   }
-  if (config.sandbox) await prepareSandbox(config.dataDir, say);
 
   const webChild = path.resolve("scripts/lib/web-child.mjs");
   const args = [webChild, dev ? "dev" : "start", "-p", String(config.port), ...(config.host ? ["-H", config.host] : [])];

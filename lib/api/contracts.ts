@@ -8,6 +8,7 @@ import { auditContracts } from "../audit/contracts.ts";
 import { orgContracts } from "../org/contracts.ts";
 import { servicesContracts } from "../services/contracts.ts";
 import { gitopsContracts } from "../gitops/environments.ts";
+import { deliveryContracts } from "../delivery/contracts.ts";
 import { templateContracts } from "../templates/contracts.ts";
 import { mergeSandboxPullContract } from "../sandbox/pull-requests.ts";
 import { policyContracts } from "../policies/contracts.ts";
@@ -34,4 +35,5 @@ export const ALL_CONTRACTS: readonly Contract[] = [
   ...policyContracts,
   ...servicesContracts,
   ...gitopsContracts,
+  ...deliveryContracts,
 ] as readonly Contract[];

@@ -6,8 +6,9 @@ import { pruneRevokedSessionsJob } from "../core/auth/jobs.ts";
 import { verifyAuditChainJob } from "../audit/jobs.ts";
 import { templateJobs } from "../templates/jobs.ts";
 import { policyJobs } from "../policies/jobs.ts";
+import { deliveryJobs } from "../delivery/run-job.ts";
 
-export const JOB_DEFINITIONS = [verifyAuditChainJob, pruneRevokedSessionsJob, ...templateJobs, ...policyJobs] as unknown as readonly JobDefinition[];
+export const JOB_DEFINITIONS = [verifyAuditChainJob, pruneRevokedSessionsJob, ...templateJobs, ...policyJobs, ...deliveryJobs] as unknown as readonly JobDefinition[];
 
 export function startPavedWorker(url: string, options: { concurrency?: number; pollingIntervalSeconds?: number } = {}): Promise<RunningWorker> {
   return startWorker({

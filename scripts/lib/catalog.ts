@@ -8,6 +8,8 @@ import { loadCatalog } from "../../lib/templates/bundle.ts";
 import { syncCatalog } from "../../lib/templates/sync.ts";
 import { demoSandboxRepos, seedSandboxRepos } from "../../lib/integrations/localgit/seed.ts";
 import { demoGitOpsRepo } from "../../lib/integrations/localgit/gitops-seed.ts";
+import { LocalGitHost } from "../../lib/integrations/localgit/git-host.ts";
+import { createSandboxCluster } from "../../lib/integrations/sandbox-cluster/index.ts";
 import { DEMO_ENVIRONMENTS, DEMO_SERVICES } from "../../prisma/seed/demo-organisation.ts";
 
 export const CATALOG_DIR = path.resolve("templates-catalog");
@@ -20,8 +22,16 @@ export async function publishCatalog(client: Db, say: (line: string) => void): P
   say(`catalog: ${report.templates} templates, ${report.published.length} versions published, ${report.unchanged} unchanged`);
 }
 
-export async function prepareSandbox(dataDir: string, say: (line: string) => void): Promise<void> {
+export async function prepareSandbox(dataDir: string, say: (line: string) => void, client?: Db): Promise<void> {
   // The GitOps repository (demo/gitops, what Argo CD would sync; the biggest, so first) and the services' repositories.
   const created = await seedSandboxRepos(dataDir, [demoGitOpsRepo(DEMO_SERVICES, DEMO_ENVIRONMENTS), ...demoSandboxRepos(DEMO_SERVICES)]);
   if (created.length) say(`sandbox: created ${created.length} git repositories under ${path.relative(process.cwd(), path.join(dataDir, "git")) || "git"}`);
+  // Only on a first start (reading every application renders the whole repository: seconds).
+  if (client && (created.length > 0 || (await client.sandboxApplication.count()) === 0)) {
+    // The simulated cluster starts out running what the GitOps repository pins now, before any
+    // promotion commits (an application first read after a commit would otherwise start there).
+    const cluster = createSandboxCluster(client, new LocalGitHost({ dataDir }));
+    const apps = await cluster.listApplications();
+    say(`sandbox: cluster running ${apps.length} applications`);
+  }
 }

@@ -159,3 +159,4 @@ UPDATE "environments" SET "promotion_mode" = 'pull_request' WHERE "protected";
 
 -- Who holds a run, and since when (resuming runs whose worker died).
 ALTER TABLE "delivery_runs" ADD COLUMN "owner" TEXT, ADD COLUMN "heartbeat_at" TIMESTAMPTZ(3);
+ALTER TABLE "promotions" ADD COLUMN "kind" TEXT NOT NULL DEFAULT 'promotion';
