@@ -100,6 +100,15 @@ const EXPECTED: Record<string, { status: number; allowed: Record<Who, boolean> }
   "POST /api/v1/graph/import": { status: 200, allowed: { viewer: false, developer: true, "release-manager": true, sre: false, "platform-admin": true, leadership: false, "no-role": false } },
   // Planning writes nothing: anyone who can see services may ask for a plan.
   "POST /api/v1/plans": { status: 200, allowed: { viewer: true, developer: true, "release-manager": true, sre: true, "platform-admin": true, leadership: true, "no-role": false } },
+  // Delivery: an allowed caller gets past the permission check to a 404 (no such environment,
+  // promotion, deployment or application), so nothing is deployed by this table.
+  "POST /api/v1/promotions": { status: 404, allowed: { viewer: false, developer: true, "release-manager": true, sre: false, "platform-admin": true, leadership: false, "no-role": false } },
+  "POST /api/v1/promotions/{id}/approve": { status: 404, allowed: { viewer: false, developer: false, "release-manager": true, sre: false, "platform-admin": true, leadership: false, "no-role": false } },
+  "POST /api/v1/promotions/{id}/reject": { status: 404, allowed: { viewer: false, developer: false, "release-manager": true, sre: false, "platform-admin": true, leadership: false, "no-role": false } },
+  "POST /api/v1/promotions/{id}/execute": { status: 404, allowed: { viewer: false, developer: false, "release-manager": true, sre: true, "platform-admin": true, leadership: false, "no-role": false } },
+  "POST /api/v1/deployments/{id}/rollback": { status: 404, allowed: { viewer: false, developer: false, "release-manager": true, sre: true, "platform-admin": true, leadership: false, "no-role": false } },
+  "POST /api/v1/drift/{application}/reconcile": { status: 404, allowed: { viewer: false, developer: false, "release-manager": true, sre: true, "platform-admin": true, leadership: false, "no-role": false } },
+  "POST /api/v1/sandbox/bad-versions": { status: 200, allowed: { viewer: false, developer: false, "release-manager": false, sre: false, "platform-admin": true, leadership: false, "no-role": false } },
   // A well-formed id of no job: an allowed caller gets past the permission check to a 404.
   "POST /api/v1/jobs/{id}/retry": {
     status: 404,
@@ -163,6 +172,13 @@ const REQUESTS: Record<string, (ctx: { actor: TestPerson; team: TestTeam }) => P
     headers: { "content-type": "application/yaml" },
   }),
   "POST /api/v1/plans": async () => ({ body: { environment: "dev", services: ["database"] } }),
+  "POST /api/v1/promotions": async () => ({ body: { environment: unique("no-such-env"), services: [{ name: "frontend", version: "1.0.0" }] } }),
+  "POST /api/v1/promotions/{id}/approve": async () => ({ params: { id: randomUUID() }, body: {} }),
+  "POST /api/v1/promotions/{id}/reject": async () => ({ params: { id: randomUUID() }, body: {} }),
+  "POST /api/v1/promotions/{id}/execute": async () => ({ params: { id: randomUUID() } }),
+  "POST /api/v1/deployments/{id}/rollback": async () => ({ params: { id: randomUUID() } }),
+  "POST /api/v1/drift/{application}/reconcile": async () => ({ params: { application: unique("no-such-app") } }),
+  "POST /api/v1/sandbox/bad-versions": async () => ({ body: { service: "frontend", version: unique("v").replace(/_/g, "-"), bad: false } }),
   "POST /api/v1/jobs/{id}/retry": async () => ({ params: { id: randomUUID() } }),
   "POST /api/v1/jobs/{id}/cancel": async () => ({ params: { id: randomUUID() } }),
 };
