@@ -3,9 +3,9 @@
 // Argo CD's own rollback is refused), dependents first, with no approval to wait for — but the
 // manifests still go through the policies. Drift lists applications whose live state differs
 // from git and reconciles them by syncing git's state again.
-import type { Actor } from "../core/auth/actor.ts";
+import { SYSTEM_ACTOR, type Actor } from "../core/auth/actor.ts";
 import { recordAudit } from "../core/audit/record.ts";
-import { db, isUniqueViolation, transaction } from "../core/db/client.ts";
+import { db, isUniqueViolation, transaction, type Db } from "../core/db/client.ts";
 import type { Prisma } from "../core/db/generated/client.ts";
 import { ConflictError, NotFoundError, RuleViolationError } from "../core/errors.ts";
 import { prepareJob, sendJob } from "../core/jobs/sender.ts";
@@ -102,6 +102,20 @@ export async function listDrift(engine: GitOpsEngine): Promise<{ items: { applic
 function splitName(name: string): [string, string] {
   const i = name.lastIndexOf("-");
   return i > 0 ? [name.slice(0, i), name.slice(i + 1)] : [name, ""];
+}
+
+/** The periodic drift check: reconciles drifted applications of environments set to do so automatically. */
+export async function scanDrift(client: Db, engine: GitOpsEngine): Promise<{ drifted: string[]; reconciled: string[] }> {
+  const { items } = await listDrift(engine);
+  const auto = new Set((await client.environment.findMany({ where: { autoReconcile: true }, select: { name: true } })).map((e) => e.name));
+  const reconciled: string[] = [];
+  for (const item of items.filter((i) => auto.has(i.environment))) {
+    // Never fight a run that is deploying the service right now.
+    if (await client.deliveryLock.findUnique({ where: { service_environment: { service: item.service, environment: item.environment } } })) continue;
+    await reconcileDrift(SYSTEM_ACTOR, engine, item.application);
+    reconciled.push(item.application);
+  }
+  return { drifted: items.map((i) => i.application), reconciled };
 }
 
 export async function reconcileDrift(actor: Actor, engine: GitOpsEngine, application: string, requestId?: string): Promise<{ application: string; operation: string | null }> {

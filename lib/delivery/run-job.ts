@@ -7,6 +7,7 @@ import { sendJob } from "../core/jobs/sender.ts";
 import { gitHost } from "../integrations/git-host.ts";
 import { gitOpsEngine, sandboxCluster } from "./engine.ts";
 import { executeRun, staleRuns, type RunDeps } from "./run.ts";
+import { scanDrift } from "./rollback.ts";
 
 /** Poll and analysis timings: quick in the sandbox (its cluster is simulated), patient against Argo CD. */
 export function runDeps(): RunDeps {
@@ -46,4 +47,13 @@ export const resumeRunsJob = defineJob({
   },
 });
 
-export const deliveryJobs = [runJob, resumeRunsJob];
+export const driftScanJob = defineJob({
+  name: "delivery.drift-scan",
+  description: "Compares git with the GitOps engine; applications out of sync in environments set to reconcile automatically are synced back to git (audited).",
+  schema: z.object({}).passthrough(),
+  schedule: { cron: "*/5 * * * *", data: {} },
+  retryLimit: 1,
+  handler: () => scanDrift(db(), gitOpsEngine()),
+});
+
+export const deliveryJobs = [runJob, resumeRunsJob, driftScanJob];

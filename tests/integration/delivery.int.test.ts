@@ -14,6 +14,7 @@ import { seedSandboxRepos } from "@/lib/integrations/localgit/seed";
 import { setGitOpsEngine } from "@/lib/delivery/engine";
 import { gitopsSnapshot, versionIn } from "@/lib/delivery/gitops-state";
 import { executeRun, type RunDeps } from "@/lib/delivery/run";
+import { scanDrift } from "@/lib/delivery/rollback";
 import type { DeploymentDto, MatrixDto, PromotionDto } from "@/lib/delivery";
 import { DEMO_ENVIRONMENTS, DEMO_SERVICES } from "@/prisma/seed/demo-organisation";
 import { useSandboxGit } from "../support/catalog";
@@ -271,6 +272,18 @@ describe("rollback on a click, drift, the matrix", () => {
     const after = await callJson<{ items: { application: string }[] }>("GET", "/api/v1/drift", { token: carol.token });
     expect(after.body.items.map((i) => i.application)).not.toContain("worker-service-staging");
     expect(await db().auditEvent.count({ where: { action: "drift.reconciled", targetId: "worker-service-staging" } })).toBe(1);
+  });
+
+  it("reconciles drift automatically where the environment says so, and not while a run deploys the service", async () => {
+    expectErrorBody(await callJson("PATCH", "/api/v1/environments/{name}", { params: { name: "dev" }, body: { autoReconcile: true }, token: carol.token }), 403, "forbidden");
+    const patched = await callJson<{ autoReconcile: boolean }>("PATCH", "/api/v1/environments/{name}", { params: { name: "dev" }, body: { autoReconcile: true }, token: admin.token });
+    expect(patched.body.autoReconcile).toBe(true);
+    await cluster.simulateDrift("ledger-dev", { replicas: 4 });
+    await cluster.simulateDrift("ledger-staging", { replicas: 4 });
+    const result = await scanDrift(db(), cluster);
+    expect(result.drifted).toEqual(expect.arrayContaining(["ledger-dev", "ledger-staging"]));
+    expect(result.reconciled).toEqual(["ledger-dev"]);
+    expect(await db().auditEvent.count({ where: { action: "environment.updated", targetLabel: "dev" } })).toBe(1);
   });
 
   it("shows every service in every environment", async () => {
