@@ -15,6 +15,9 @@ import {
   PromotionDto,
   PromotionParams,
 } from "./schemas.ts";
+import { writeStrategyContract } from "./strategy.ts";
+
+export { writeStrategyContract };
 
 export const matrixContract = defineContract({
   method: "GET",
@@ -151,6 +154,7 @@ export const badVersionContract = defineContract({
 });
 
 export const deliveryContracts = [
+  writeStrategyContract,
   matrixContract,
   createPromotionContract,
   listPromotionsContract,

@@ -7,3 +7,4 @@ export { environmentsMatrix, listDeployments } from "./read.ts";
 export { rollbackDeployment, listDrift, reconcileDrift } from "./rollback.ts";
 export { gitOpsEngine, sandboxCluster } from "./engine.ts";
 export { deliveryJobs } from "./run-job.ts";
+export { writeStrategyManifests } from "./strategy.ts";

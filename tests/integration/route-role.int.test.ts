@@ -108,6 +108,8 @@ const EXPECTED: Record<string, { status: number; allowed: Record<Who, boolean> }
   "POST /api/v1/promotions/{id}/execute": { status: 404, allowed: { viewer: false, developer: false, "release-manager": true, sre: true, "platform-admin": true, leadership: false, "no-role": false } },
   "POST /api/v1/deployments/{id}/rollback": { status: 404, allowed: { viewer: false, developer: false, "release-manager": true, sre: true, "platform-admin": true, leadership: false, "no-role": false } },
   "POST /api/v1/drift/{application}/reconcile": { status: 404, allowed: { viewer: false, developer: false, "release-manager": true, sre: true, "platform-admin": true, leadership: false, "no-role": false } },
+  // No GitOps repository in this file's data folder: an allowed caller gets to the 422 that says so.
+  "POST /api/v1/services/{name}/strategy-manifests": { status: 422, allowed: { viewer: false, developer: true, "release-manager": true, sre: false, "platform-admin": true, leadership: false, "no-role": false } },
   "PATCH /api/v1/environments/{name}": { status: 404, allowed: { viewer: false, developer: false, "release-manager": false, sre: false, "platform-admin": true, leadership: false, "no-role": false } },
   "POST /api/v1/sandbox/bad-versions": { status: 200, allowed: { viewer: false, developer: false, "release-manager": false, sre: false, "platform-admin": true, leadership: false, "no-role": false } },
   // A well-formed id of no job: an allowed caller gets past the permission check to a 404.
@@ -179,6 +181,7 @@ const REQUESTS: Record<string, (ctx: { actor: TestPerson; team: TestTeam }) => P
   "POST /api/v1/promotions/{id}/execute": async () => ({ params: { id: randomUUID() } }),
   "POST /api/v1/deployments/{id}/rollback": async () => ({ params: { id: randomUUID() } }),
   "POST /api/v1/drift/{application}/reconcile": async () => ({ params: { application: unique("no-such-app") } }),
+  "POST /api/v1/services/{name}/strategy-manifests": async ({ actor, team }) => ({ params: { name: await makeService(actor.team ?? team) }, body: {} }),
   "PATCH /api/v1/environments/{name}": async () => ({ params: { name: unique("no-such-env") }, body: { autoRollback: true } }),
   "POST /api/v1/sandbox/bad-versions": async () => ({ body: { service: "frontend", version: unique("v").replace(/_/g, "-"), bad: false } }),
   "POST /api/v1/jobs/{id}/retry": async () => ({ params: { id: randomUUID() } }),
