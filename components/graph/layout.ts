@@ -1,0 +1,166 @@
+// Automatic layered layout with ELK: wave 1 (no dependencies) in the leftmost column, every
+// service one column right of its latest dependency (ELK's LONGEST_PATH_SOURCE layering is
+// exactly the deployment-wave rule). ELK runs in a web worker when the browser gives us one, so
+// laying out 500 services (~0.5–1 s) never freezes panning; otherwise on the main thread.
+import ElkApi, { type ElkNode, type LayoutOptions } from "elkjs/lib/elk-api.js";
+import type { GraphIndex } from "./model";
+
+/** Every service card has this size; the node component draws exactly this box. */
+export const NODE_WIDTH = 232;
+export const NODE_HEIGHT = 76;
+
+export const LAYOUT_OPTIONS: LayoutOptions = {
+  "elk.algorithm": "layered",
+  "elk.direction": "RIGHT",
+  "elk.layered.layering.strategy": "LONGEST_PATH_SOURCE",
+  // Brandes–Köpf is linear; network simplex placement takes seconds at 500 services.
+  "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
+  // xyflow draws its own curves, so ELK's cheapest routing is enough (ORTHOGONAL doubles the time).
+  "elk.edgeRouting": "POLYLINE",
+  "elk.layered.spacing.nodeNodeBetweenLayers": "96",
+  "elk.spacing.nodeNode": "28",
+  "elk.spacing.edgeNode": "16",
+  "elk.spacing.componentComponent": "48",
+  // No model-order tie-breaking: it costs 5x (1.7 s instead of 0.35 s at 500 services, 950
+  // dependencies). ELK's fixed random seed keeps the layout deterministic anyway.
+};
+
+export type Positions = Map<string, { x: number; y: number }>;
+
+/** The ELK graph: one child per service, one edge per dependency, from dependency to dependent. */
+export function toElkGraph(index: GraphIndex): ElkNode {
+  const names = [...index.nodes.keys()].sort();
+  const edges = [];
+  for (const name of names) {
+    for (const dep of index.dependsOn.get(name) ?? []) edges.push({ id: `${name}|${dep}`, sources: [dep], targets: [name] });
+  }
+  return {
+    id: "root",
+    layoutOptions: LAYOUT_OPTIONS,
+    children: names.map((id) => ({ id, width: NODE_WIDTH, height: NODE_HEIGHT })),
+    edges,
+  };
+}
+
+export function positionsFrom(layout: ElkNode): Positions {
+  const out: Positions = new Map();
+  for (const c of layout.children ?? []) out.set(c.id, { x: Math.round(c.x ?? 0), y: Math.round(c.y ?? 0) });
+  return out;
+}
+
+const COLUMN = NODE_WIDTH + 96;
+const ROW = NODE_HEIGHT + 28;
+
+/**
+ * A layout good enough to draw at once while ELK works: one column per wave, each column ordered
+ * by where its dependencies sit (one barycentre pass) and centred on the same line. ELK's result
+ * then moves the nodes to their final place.
+ */
+export function provisionalPositions(index: GraphIndex, waves: ReadonlyMap<string, number>): Positions {
+  const columns = new Map<number, string[]>();
+  for (const name of [...index.nodes.keys()].sort()) {
+    const w = waves.get(name) ?? 1;
+    let col = columns.get(w);
+    if (!col) columns.set(w, (col = []));
+    col.push(name);
+  }
+  const row = new Map<string, number>();
+  const out: Positions = new Map();
+  for (const w of [...columns.keys()].sort((a, b) => a - b)) {
+    const col = columns.get(w)!;
+    const key = new Map(
+      col.map((n, i) => {
+        const deps = (index.dependsOn.get(n) ?? []).filter((d) => row.has(d));
+        return [n, deps.length ? deps.reduce((s, d) => s + row.get(d)!, 0) / deps.length : i] as const;
+      }),
+    );
+    col.sort((a, b) => key.get(a)! - key.get(b)! || a.localeCompare(b));
+    col.forEach((n, i) => {
+      row.set(n, i - (col.length - 1) / 2);
+      out.set(n, { x: (w - 1) * COLUMN, y: Math.round((i - (col.length - 1) / 2) * ROW) });
+    });
+  }
+  return out;
+}
+
+interface Elk {
+  layout(graph: ElkNode): Promise<ElkNode>;
+}
+
+let mainThread: Promise<Elk> | undefined;
+function mainThreadElk(): Promise<Elk> {
+  mainThread ??= import("elkjs/lib/elk.bundled.js").then((m) => new m.default());
+  return mainThread;
+}
+
+/**
+ * ELK in a classic web worker running ELK's own worker script. The bundler copies that script to
+ * a static URL (the `new URL(…, import.meta.url)` below); `elk-api` is the small client that talks
+ * to it. elk-api never reports a worker that failed to load, so a load error is raced in.
+ */
+function workerElk(): { elk: Elk; terminate(): void } | null {
+  if (typeof Worker === "undefined") return null;
+  let fail: (e: Error) => void = () => {};
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => {});
+  try {
+    const url = new URL("../../node_modules/elkjs/lib/elk-worker.min.js", import.meta.url);
+    const api = new ElkApi({
+      workerUrl: url.href,
+      workerFactory: (u) => {
+        const w = new Worker(u ?? url.href, { name: "elk-layout" });
+        w.addEventListener("error", (e) => {
+          e.preventDefault();
+          fail(new Error("the layout worker failed to start"));
+        });
+        return w;
+      },
+    });
+    return { elk: { layout: (g) => Promise.race([api.layout(g), failed]) }, terminate: () => api.terminateWorker() };
+  } catch {
+    return null;
+  }
+}
+
+// One worker for the page, started as soon as this module loads in the browser: fetching and
+// compiling ELK (~1.6 MB) then overlaps with hydration instead of delaying the first layout.
+let shared: ReturnType<typeof workerElk> | undefined;
+let workerBroken = false;
+function sharedWorker(): ReturnType<typeof workerElk> {
+  if (workerBroken) return null;
+  shared ??= workerElk();
+  if (!shared) workerBroken = true;
+  return shared;
+}
+if (typeof window !== "undefined") sharedWorker();
+
+/**
+ * Lays graphs out in the web worker, falling back to the main thread if it cannot start.
+ * `dispose` stops the worker (the next editor starts a new one).
+ */
+export function createLayoutEngine(): { layout(index: GraphIndex): Promise<{ positions: Positions; ms: number; where: "worker" | "main" }>; dispose(): void } {
+  return {
+    async layout(index) {
+      const graph = toElkGraph(index);
+      const started = performance.now();
+      const worker = sharedWorker();
+      if (worker) {
+        try {
+          const out = await worker.elk.layout(graph);
+          return { positions: positionsFrom(out), ms: performance.now() - started, where: "worker" };
+        } catch {
+          workerBroken = true;
+          worker.terminate();
+          shared = null;
+        }
+      }
+      const elk = await mainThreadElk();
+      const out = await elk.layout(graph);
+      return { positions: positionsFrom(out), ms: performance.now() - started, where: "main" };
+    },
+    dispose() {
+      shared?.terminate();
+      shared = undefined;
+    },
+  };
+}
