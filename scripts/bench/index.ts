@@ -21,6 +21,7 @@ import { percentile, syntheticCatalog, syntheticName, timeEach } from "./catalog
 import { evaluateSubject, loadPolicies, type CompiledPolicy } from "../../lib/policies/engine.ts";
 import type { Subject } from "../../lib/policies/format.ts";
 import { benchEditor, benchPlanner, deploymentConfigYaml, syntheticGraph } from "./graph.ts";
+import { benchDelivery } from "./delivery.ts";
 
 interface Row {
   figure: string;
@@ -227,7 +228,7 @@ async function benchGraphApi(base: string, auth: Record<string, string>, cookie:
   const existing = ((await (await fetch(`${base}/api/v1/graph`, { headers: auth })).json()) as { nodes: unknown[] }).nodes.length;
   await importYaml(deploymentConfigYaml(syntheticGraph(500 - existing, (500 - existing) * 2, "ed"), "platform"));
   const editor = await benchEditor(base, cookie);
-  record(`graph editor in Chromium, ${editor.nodes} nodes: navigation → every node laid out`, "≤ 2 s", `${(editor.firstRenderMs / 1000).toFixed(2)} s`, editor.firstRenderMs <= 2000);
+  record(`graph editor in Chromium, ${editor.nodes} nodes: navigation → laid out (elkjs) and drawn`, "≤ 2 s", `${(editor.firstRenderMs / 1000).toFixed(2)} s`, editor.firstRenderMs <= 2000);
   record(
     `graph editor, ${editor.nodes} nodes: frames per second while panning / zooming / dragging a node`,
     "(answers: no target)",
@@ -335,6 +336,10 @@ async function main(): Promise<void> {
   if (runs("policies")) benchPolicies((await loadPolicies(path.resolve("policies"))).policies);
   if (runs("planner")) benchGraphPlanner();
   if (runs("postgres")) await benchExternal();
+  if (runs("delivery")) {
+    console.log("\nDelivery (real PostgreSQL, local git, the sandbox cluster)");
+    await benchDelivery(ADMIN_URL, record);
+  }
   if (runs("embedded")) await benchEmbeddedStart();
   if (only) {
     const missed = rows.filter((r) => r.ok === false);
