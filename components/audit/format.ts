@@ -15,6 +15,19 @@ const PHRASES: Record<string, string> = {
   "user.enabled": "re-enabled",
   "job.retried": "retried a job",
   "job.cancelled": "cancelled a job",
+  "service.created": "created a service",
+  "service.updated": "changed a service",
+  "service.deleted": "deleted a service",
+  "service.dependencies_changed": "changed the dependencies of",
+  "service.strategy_written": "wrote the deployment strategy of",
+  "graph.imported": "imported services and dependencies",
+  "promotion.requested": "asked for a promotion",
+  "promotion.approved": "approved a promotion",
+  "promotion.rejected": "rejected a promotion",
+  "promotion.started": "started a promotion's run",
+  "deployment.rollback_started": "started a rollback",
+  "drift.reconciled": "reconciled drift of",
+  "environment.updated": "changed the settings of",
 };
 
 export function describeAction(action: string): string {
