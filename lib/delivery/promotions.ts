@@ -61,6 +61,7 @@ export function toPromotionDto(row: PromotionRow): PromotionDto {
     number: row.number,
     environment: row.environment,
     sourceEnvironment: row.sourceEnvironment,
+    kind: row.kind === "rollback" ? "rollback" : "promotion",
     status: row.status,
     requestedBy: row.requestedBy,
     reason: row.reason,

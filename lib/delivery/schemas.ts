@@ -75,6 +75,7 @@ export const PromotionDto = z
     number: z.number().int(),
     environment: z.string(),
     sourceEnvironment: z.string().nullable(),
+    kind: z.enum(["promotion", "rollback"]),
     status: z.string(),
     requestedBy: z.string(),
     reason: z.string(),
