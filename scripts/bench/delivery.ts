@@ -139,8 +139,17 @@ export async function benchDelivery(adminUrl: string, record: Record): Promise<v
       },
     }) as GitOpsEngine;
     started = performance.now();
-    await executeRun(run.id, { db: client, engine: counting, host, pollMs: 50, analysisMs: 50, errorRate: async () => 0 });
+    const LIMIT_S = 240;
+    const finished = await Promise.race([
+      executeRun(run.id, { db: client, engine: counting, host, pollMs: 50, analysisMs: 50, errorRate: async () => 0 }).then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), LIMIT_S * 1000).unref()),
+    ]);
     const seconds = (performance.now() - started) / 1000;
+    if (!finished) {
+      const done = await client.runStep.count({ where: { runId: run.id, kind: "rollout", status: "succeeded" } });
+      record("a wave of 50 services deployed by a run (sandbox cluster at speed 0.02)", `bounded parallelism (${WAVE_PARALLELISM} at once)`, `not finished after ${LIMIT_S} s (${done} of 50 rolled out; ${peak} syncs in flight at most)`, false);
+      return;
+    }
     const status = (await client.deliveryRun.findUniqueOrThrow({ where: { id: run.id } })).status;
     const perService = await client.runStep.findMany({ where: { runId: run.id, kind: "rollout" }, select: { startedAt: true, finishedAt: true } });
     const busy = perService.reduce((n, s) => n + ((s.finishedAt?.getTime() ?? 0) - (s.startedAt?.getTime() ?? 0)), 0) / 1000;
