@@ -141,7 +141,10 @@ export async function benchDelivery(adminUrl: string, record: Record): Promise<v
     started = performance.now();
     const LIMIT_S = 240;
     const finished = await Promise.race([
-      executeRun(run.id, { db: client, engine: counting, host, pollMs: 50, analysisMs: 50, errorRate: async () => 0 }).then(() => true),
+      executeRun(run.id, { db: client, engine: counting, host, pollMs: 50, analysisMs: 50, errorRate: async () => 0 }).then(
+        () => true,
+        () => false,
+      ),
       new Promise<false>((r) => setTimeout(() => r(false), LIMIT_S * 1000).unref()),
     ]);
     const seconds = (performance.now() - started) / 1000;
