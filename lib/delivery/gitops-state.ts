@@ -1,9 +1,11 @@
 // What the GitOps repository says, at its head: the image each service runs in each environment.
 // Read through the GitHost port and cached per commit sha (a repository head does not change
-// under a sha), so the environments matrix and promotion checks do not re-read git each time.
+// under a sha), so the environments matrix and promotion checks do not re-read git each time;
+// after a commit, only the files it changed are read and only the overlays they touch rendered.
+import { createHash } from "node:crypto";
 import type { GitHost, RepoRef } from "../core/ports/git-host.ts";
 import { NotFoundError, RuleViolationError } from "../core/errors.ts";
-import { appOverlay, gitOpsRepositoryOf, listApps, pinnedImage, readGitOpsFiles, type PinnedImage } from "../gitops/repository.ts";
+import { RenderIndex, appOverlay, gitOpsRepositoryOf, listApps, pinnedImageOf, readGitOpsRevision, renderOverlay, type PinnedImage } from "../gitops/repository.ts";
 import type { FileMap } from "../gitops/kustomize.ts";
 
 export interface GitOpsSnapshot {
@@ -17,39 +19,96 @@ export interface GitOpsSnapshot {
   problems: Map<string, string>;
 }
 
-const cache = new Map<string, GitOpsSnapshot>();
+const cache = new Map<string, Promise<GitOpsSnapshot>>();
 const CACHE_SIZE = 4;
 
 function cacheKey(repo: RepoRef, sha: string): string {
   return `${repo.owner}/${repo.name}@${sha}`;
 }
 
-/** The snapshot at the head of `branch` (the repository's default branch when absent); null without a repository. */
-export async function gitopsSnapshot(host: GitHost, branch?: string): Promise<GitOpsSnapshot | null> {
-  const repo = gitOpsRepositoryOf(host);
+/**
+ * Default branches seen lately, per host and repository: with one, a snapshot costs one branch
+ * read when the head has not moved. Kept briefly, since a repository's default branch can change.
+ */
+const defaultBranches = new WeakMap<GitHost, Map<string, { branch: string; until: number }>>();
+const DEFAULT_BRANCH_TTL_MS = 10_000;
+
+/** The branch asked for (the default one when absent) and the commit at its head; null without a repository or branch. */
+async function headOf(host: GitHost, repo: RepoRef, branch: string | undefined): Promise<{ ref: string; sha: string } | null> {
+  if (branch !== undefined) {
+    if (!(await host.getRepo(repo))) return null;
+    const sha = await host.getBranch(repo, branch);
+    return sha ? { ref: branch, sha } : null;
+  }
+  const known = defaultBranches.get(host) ?? new Map<string, { branch: string; until: number }>();
+  defaultBranches.set(host, known);
+  const name = `${repo.owner}/${repo.name}`;
+  const seen = known.get(name);
+  if (seen && seen.until > Date.now()) {
+    const sha = await host.getBranch(repo, seen.branch);
+    if (sha) return { ref: seen.branch, sha };
+  }
+  known.delete(name);
   const info = await host.getRepo(repo);
   if (!info) return null;
-  const ref = branch ?? info.defaultBranch;
-  const sha = await host.getBranch(repo, ref);
+  const sha = await host.getBranch(repo, info.defaultBranch);
   if (!sha) return null;
-  const key = cacheKey(repo, sha);
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const files = await readGitOpsFiles(host, repo, sha);
-  const snapshot = buildSnapshot(repo, ref, sha, files);
-  cache.set(key, snapshot);
-  while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  known.set(name, { branch: info.defaultBranch, until: Date.now() + DEFAULT_BRANCH_TTL_MS });
+  return { ref: info.defaultBranch, sha };
+}
+
+/**
+ * The snapshot at the head of `branch` (the repository's default branch when absent); null without
+ * a repository. Kept per commit sha; a new commit reads only the files it changed (the blob cache)
+ * and renders again only the overlays whose files changed (renders kept by blob ids).
+ */
+export async function gitopsSnapshot(host: GitHost, branch?: string): Promise<GitOpsSnapshot | null> {
+  const repo = gitOpsRepositoryOf(host);
+  const head = await headOf(host, repo, branch);
+  if (!head) return null;
+  const key = cacheKey(repo, head.sha);
+  let snapshot = cache.get(key);
+  if (!snapshot) {
+    snapshot = (async () => {
+      const revision = await readGitOpsRevision(host, repo, head.sha);
+      return buildSnapshotOf(repo, head.ref, head.sha, revision.files, revision.ids);
+    })();
+    cache.set(key, snapshot);
+    snapshot.catch(() => {
+      if (cache.get(key) === snapshot) cache.delete(key);
+    });
+    while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  }
   return snapshot;
 }
 
-export function buildSnapshot(repo: RepoRef, branch: string, sha: string, files: FileMap): GitOpsSnapshot {
+/** A snapshot of `files` (every overlay rendered). */
+export async function buildSnapshot(repo: RepoRef, branch: string, sha: string, files: FileMap): Promise<GitOpsSnapshot> {
+  const ids = new Map(Object.entries(files).map(([p, content]) => [p, gitBlobId(content)] as const));
+  return buildSnapshotOf(repo, branch, sha, files, ids);
+}
+
+function gitBlobId(content: string): string {
+  const body = Buffer.from(content, "utf8");
+  return createHash("sha1").update(`blob ${body.length}\0`).update(body).digest("hex");
+}
+
+async function buildSnapshotOf(repo: RepoRef, branch: string, sha: string, files: FileMap, ids: ReadonlyMap<string, string>): Promise<GitOpsSnapshot> {
   const images = new Map<string, Map<string, PinnedImage | null>>();
   const problems = new Map<string, string>();
+  const index = new RenderIndex(ids);
+  const pick = (paths: readonly string[]): FileMap => {
+    const out: Record<string, string> = {};
+    for (const p of paths) if (Object.hasOwn(files, p)) out[p] = files[p]!;
+    return out;
+  };
   for (const app of listApps(files)) {
     const perEnv = new Map<string, PinnedImage | null>();
     for (const environment of app.environments) {
       try {
-        perEnv.set(environment, pinnedImage(files, app.service, environment));
+        const render = await renderOverlay(index, app.service, environment, pick);
+        if (!render.ok) throw render.error;
+        perEnv.set(environment, pinnedImageOf(render.objects, app.service));
       } catch (e) {
         perEnv.set(environment, null);
         problems.set(`${app.service}/${environment}`, (e as Error).message);

@@ -13,11 +13,12 @@
 // renders every overlay of an environment (`renderEnvironment`) and reads the Terraform plans
 // (`terraformPlans`). Everything here is a function of a file map, whichever host the files
 // come from (`readGitOpsFiles` through the GitHost port, `readFileMap` from a folder on disk).
+import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import YAML, { LineCounter, isMap, isScalar, isSeq, type Document, type Node, type Scalar } from "yaml";
 import { NotFoundError, RuleViolationError, ValidationError } from "../core/errors.ts";
-import type { GitHost, RepoRef } from "../core/ports/git-host.ts";
+import type { FileEntry, GitHost, RepoRef } from "../core/ports/git-host.ts";
 import { KUSTOMIZATION_FILE_NAMES, KustomizeError, createKustomizer, splitImage, type FileMap, type KubernetesObject, type RenderedObject } from "./kustomize.ts";
 
 /** The sandbox's GitOps repository. A connected installation names its own ("acme/gitops"). */
@@ -179,7 +180,12 @@ function containersOf(o: KubernetesObject): { name: string; image: string }[] {
 
 /** The image the service's main container runs in `environment` (the container named after the service, or the first). */
 export function pinnedImage(files: FileMap, service: string, environment: string): PinnedImage | null {
-  const workload = mainWorkload(renderApp(files, service, environment), service);
+  return pinnedImageOf(renderApp(files, service, environment), service);
+}
+
+/** The image the service's main container runs in an overlay's render (see `pinnedImage`). */
+export function pinnedImageOf(objects: readonly RenderedObject[], service: string): PinnedImage | null {
+  const workload = mainWorkload(objects, service);
   if (!workload) return null;
   const containers = containersOf(workload);
   const container = containers.find((c) => c.name === service) ?? containers[0];
@@ -379,19 +385,231 @@ function resourceLines(text: string): Record<string, number> {
 // ---------------------------------------------------------------------------------------------
 // Reading the files
 
+/**
+ * File contents by blob id, shared by every reader in the process and bounded by their total
+ * size (the least recently used go first). A blob id names the same content in any repository
+ * and at any commit, so after a commit only the files it changed are read again.
+ */
+export class BlobCache {
+  private readonly entries = new Map<string, string>();
+  private total = 0;
+
+  /** `maxChars`: the most text kept, in UTF-16 code units (a little over that many bytes of ASCII). */
+  constructor(readonly maxChars: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get chars(): number {
+    return this.total;
+  }
+
+  get(sha: string): string | undefined {
+    const hit = this.entries.get(sha);
+    if (hit !== undefined) {
+      // Most recently used last.
+      this.entries.delete(sha);
+      this.entries.set(sha, hit);
+    }
+    return hit;
+  }
+
+  set(sha: string, content: string): void {
+    if (content.length > this.maxChars) return;
+    const old = this.entries.get(sha);
+    if (old !== undefined) {
+      this.total -= old.length;
+      this.entries.delete(sha);
+    }
+    this.entries.set(sha, content);
+    this.total += content.length;
+    for (const [key, value] of this.entries) {
+      if (this.total <= this.maxChars) break;
+      this.entries.delete(key);
+      this.total -= value.length;
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.total = 0;
+  }
+}
+
+/** The process's blob cache: 64 MiB of text (a GitOps repository of 500 services × 3 environments holds about 5). */
+export const blobCache = new BlobCache(64 * 1024 * 1024);
+
+/**
+ * The contents of `entries` (from `GitHost.listFilesWithIds`), path → content: from the blob cache
+ * where it knows them, the others in one batch read. A blob the host no longer has is left out.
+ */
+export async function readEntries(host: GitHost, repo: RepoRef, entries: readonly FileEntry[], cache: BlobCache = blobCache): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const missing = new Set<string>();
+  for (const e of entries) {
+    const hit = cache.get(e.sha);
+    if (hit !== undefined) out.set(e.path, hit);
+    else missing.add(e.sha);
+  }
+  if (missing.size === 0) return out;
+  const read = await host.readBlobs(repo, [...missing]);
+  for (const [sha, content] of read) cache.set(sha, content);
+  for (const e of entries) {
+    if (out.has(e.path)) continue;
+    const content = read.get(e.sha);
+    if (content !== undefined) out.set(e.path, content);
+  }
+  return out;
+}
+
+/** One revision of a GitOps repository: the files Paved reads (see `isGitOpsPath`) and their blob ids. */
+export interface GitOpsRevision {
+  files: FileMap;
+  /** path → blob id, for every file in `files`. */
+  ids: ReadonlyMap<string, string>;
+}
+
+/** The files Paved reads (apps/, argocd/, the Terraform plans) at a ref, with their blob ids: one listing, then only the blobs not in the cache. */
+export async function readGitOpsRevision(host: GitHost, repo: RepoRef, ref?: string, cache: BlobCache = blobCache): Promise<GitOpsRevision> {
+  const entries = (await host.listFilesWithIds(repo, ref)).filter((e) => isGitOpsPath(e.path));
+  const contents = await readEntries(host, repo, entries, cache);
+  const files: Record<string, string> = {};
+  const ids = new Map<string, string>();
+  for (const e of entries) {
+    const content = contents.get(e.path);
+    if (content === undefined) continue;
+    files[e.path] = content;
+    ids.set(e.path, e.sha);
+  }
+  return { files, ids };
+}
+
 /** The files Paved reads from a GitOps repository (apps/, argocd/, the Terraform plans), at a ref. */
 export async function readGitOpsFiles(host: GitHost, repo: RepoRef, ref?: string): Promise<FileMap> {
-  const paths = (await host.listFiles(repo, ref)).filter(isGitOpsPath);
-  const files: Record<string, string> = {};
-  const queue = [...paths];
-  const worker = async () => {
-    for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
-      const content = await host.readFile(repo, p, ref);
-      if (content !== null) files[p] = content;
+  return (await readGitOpsRevision(host, repo, ref)).files;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Renders kept across commits
+
+/**
+ * A revision's files by service folder, with their blob ids, for `renderOverlay`: what an
+ * overlay's render may read, and keys that change exactly when one of those files does.
+ */
+export class RenderIndex {
+  private readonly byService = new Map<string, [string, string][]>();
+  private readonly all: [string, string][] = [];
+  private allKey: string | null = null;
+
+  /** `ids`: path → blob id of every file a render may read at the revision (the widest scope). */
+  constructor(ids: Iterable<readonly [string, string]>) {
+    for (const [p, sha] of ids) {
+      this.all.push([p, sha]);
+      if (!p.startsWith(`${APPS_DIR}/`)) continue;
+      const slash = p.indexOf("/", APPS_DIR.length + 1);
+      if (slash < 0) continue;
+      const service = p.slice(APPS_DIR.length + 1, slash);
+      const list = this.byService.get(service);
+      if (list) list.push([p, sha]);
+      else this.byService.set(service, [[p, sha]]);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(8, queue.length) }, worker));
-  return files;
+    const byPath = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+    this.all.sort(byPath);
+    for (const list of this.byService.values()) list.sort(byPath);
+  }
+
+  /**
+   * The files an overlay's render may read, narrowest first: its overlay and base folders, the
+   * service's folder, then every file. Each with a key naming the scope and its files' blob ids,
+   * and its paths (made when asked for: the widest scope is every file).
+   */
+  scopes(service: string, environment: string): RenderScope[] {
+    const own = this.byService.get(service) ?? [];
+    // (Names are checked by the render itself: a scope is only kept once it rendered.)
+    const overlay = `${APPS_DIR}/${service}/overlays/${environment}/`;
+    const base = `${APPS_DIR}/${service}/base/`;
+    const narrow = own.filter(([p]) => p.startsWith(overlay) || p.startsWith(base));
+    const keyOf = (scope: string, entries: readonly [string, string][]) => `${scope}\n${service}\n${environment}\n${entries.map(([p, sha]) => `${sha} ${p}`).join("\n")}`;
+    this.allKey ??= digestOf(this.all.map(([p, sha]) => `${sha} ${p}`).join("\n"));
+    const all = this.all;
+    return [
+      { key: keyOf("overlay", narrow), size: narrow.length, paths: () => narrow.map(([p]) => p) },
+      { key: keyOf("service", own), size: own.length, paths: () => own.map(([p]) => p) },
+      { key: `all\n${service}\n${environment}\n${this.allKey}`, size: all.length, paths: () => all.map(([p]) => p) },
+    ];
+  }
+}
+
+/** Files a render may read, and the key of their blob ids. */
+export interface RenderScope {
+  key: string;
+  size: number;
+  paths: () => string[];
+}
+
+function digestOf(text: string): string {
+  return createHash("sha1").update(text).digest("hex");
+}
+
+/** An overlay rendered, or the KustomizeError that says why it cannot be. */
+export type OverlayRender = { ok: true; objects: readonly RenderedObject[] } | { ok: false; error: KustomizeError };
+
+/** Renders by the blob ids of what they read: a commit that changes one overlay renders that overlay again, not every one. */
+const renders = new Map<string, OverlayRender>();
+const RENDERS_KEPT = 8192;
+
+function remember(key: string, render: OverlayRender): OverlayRender {
+  renders.set(key, render);
+  while (renders.size > RENDERS_KEPT) renders.delete(renders.keys().next().value!);
+  return render;
+}
+
+/**
+ * The service's overlay for the environment, rendered from the narrowest scope that renders it
+ * (see `RenderIndex.scopes`): the result is the same as from all of apps/, since a render that
+ * succeeds without a file never read it. `contents` gives the files of a scope (a lazy reader
+ * reads only those); renders are kept by scope and blob ids, across revisions and callers.
+ * The objects are shared: never change them.
+ */
+export async function renderOverlay(index: RenderIndex, service: string, environment: string, contents: (paths: readonly string[]) => FileMap | Promise<FileMap>): Promise<OverlayRender> {
+  const scopes = index.scopes(service, environment);
+  // Any scope that rendered gives the answer (the same from each).
+  for (const scope of scopes) {
+    const hit = renders.get(scope.key);
+    if (hit?.ok) {
+      renders.delete(scope.key);
+      renders.set(scope.key, hit);
+      return hit;
+    }
+  }
+  let last: OverlayRender | null = null;
+  let tried = -1;
+  for (const scope of scopes) {
+    // A wider scope with no more files than the last one tried is the same scope.
+    if (scope.size === 0 || scope.size === tried) continue;
+    tried = scope.size;
+    const known = renders.get(scope.key);
+    if (known) {
+      last = known;
+      continue;
+    }
+    const files = await contents(scope.paths());
+    try {
+      return remember(scope.key, { ok: true, objects: renderApp(files, service, environment) });
+    } catch (e) {
+      if (!(e instanceof KustomizeError)) throw e;
+      last = remember(scope.key, { ok: false, error: e });
+    }
+  }
+  if (last) return last;
+  // No file at all: rendered from nothing, for the error that gives.
+  try {
+    return { ok: true, objects: renderApp({}, service, environment) };
+  } catch (e) {
+    if (!(e instanceof KustomizeError)) throw e;
+    return { ok: false, error: e };
+  }
 }
 
 /** The repository Paved reads and writes for this host: the sandbox's, or `<org>/gitops` on GitHub. */

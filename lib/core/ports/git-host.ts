@@ -20,6 +20,13 @@ export interface RepoInfo extends RepoRef {
   hasCommits: boolean;
 }
 
+/** A file at a ref with its git blob id: equal ids mean equal contents, in any repository and at any commit. */
+export interface FileEntry {
+  path: string;
+  /** The blob's sha (40 hex digits). */
+  sha: string;
+}
+
 export interface FileChange {
   path: string;
   /** New content; null deletes the file. */
@@ -72,6 +79,20 @@ export interface GitHost {
   readFile(repo: RepoRef, path: string, ref?: string): Promise<string | null>;
   /** Every file path at a ref (default: the default branch). */
   listFiles(repo: RepoRef, ref?: string): Promise<string[]>;
+  /**
+   * Every file at a ref (default: the default branch) with its blob id, in one call (`git ls-tree -r`,
+   * GitHub's recursive tree), so that a caller can keep contents by blob id and read only what changed.
+   * Fails as `listFiles` does.
+   */
+  listFilesWithIds(repo: RepoRef, ref?: string): Promise<FileEntry[]>;
+  /**
+   * Several files' contents at a ref (default: the default branch), in one batch rather than a
+   * request per file: path → content, as `readFile` would give each. Paths that do not exist (or
+   * are not files) are absent; no repository or no such ref gives an empty map.
+   */
+  readFiles(repo: RepoRef, paths: readonly string[], ref?: string): Promise<Map<string, string>>;
+  /** Blobs' contents by their ids (from `listFilesWithIds`), in one batch: sha → content; unknown ids are absent. */
+  readBlobs(repo: RepoRef, shas: readonly string[]): Promise<Map<string, string>>;
 
   /** The commit sha a branch points at, or null when there is no such branch. */
   getBranch(repo: RepoRef, branch: string): Promise<string | null>;

@@ -7,6 +7,7 @@ import type { z } from "zod";
 import {
   GitHostError,
   type FileChange,
+  type FileEntry,
   type GitHost,
   type PullRequest,
   type PullRequestFile,
@@ -24,6 +25,26 @@ export interface GitHubGitHostOptions extends GitHubClientOptions {
 
 /** How often a commit is rebuilt on a branch that moved meanwhile before giving up. */
 const MAX_COMMIT_ATTEMPTS = 5;
+/** Blob requests one batch read keeps in flight. */
+const BLOB_READS_AT_ONCE = 8;
+
+/** Runs `fn` on every item, at most `limit` at once; the first failure stops taking new items and is thrown. */
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await fn(item);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 
 function full(repo: RepoRef): string {
   return `${repo.owner}/${repo.name}`;
@@ -175,13 +196,16 @@ export class GitHubGitHost implements GitHost {
     return walk(top.sha, "");
   }
 
-  async listFiles(repo: RepoRef, ref?: string): Promise<string[]> {
-    const ctx = this.read(repo, "list files");
+  /**
+   * Every entry at a ref (default: the default branch), or null when the repository has no
+   * commits and no ref was asked for; `not_found` for a missing repository or ref.
+   */
+  private async entriesAt(repo: RepoRef, ref: string | undefined, ctx: CallContext): Promise<GhTreeT["tree"] | null> {
     let at = ref;
     if (at === undefined) {
       const info = await this.getRepo(repo);
       if (!info) throw new GitHostError(`repository ${full(repo)} not found on GitHub, or the token cannot see it`, "not_found", false);
-      if (!info.hasCommits) return [];
+      if (!info.hasCommits) return null;
       at = info.defaultBranch;
     }
     // 409: the repository is empty.
@@ -189,11 +213,58 @@ export class GitHubGitHost implements GitHost {
     try {
       tree = await this.fullTree(repo, at, ctx);
     } catch (e) {
-      if (e instanceof GitHostError && e.kind === "conflict" && ref === undefined) return [];
+      if (e instanceof GitHostError && e.kind === "conflict" && ref === undefined) return null;
       throw e;
     }
     if (tree === null) throw new GitHostError(`ref ${at} not found in ${full(repo)}`, "not_found", false);
-    return tree.filter((e) => e.type === "blob").map((e) => e.path);
+    return tree;
+  }
+
+  async listFiles(repo: RepoRef, ref?: string): Promise<string[]> {
+    return (await this.listFilesWithIds(repo, ref)).map((e) => e.path);
+  }
+
+  async listFilesWithIds(repo: RepoRef, ref?: string): Promise<FileEntry[]> {
+    const tree = await this.entriesAt(repo, ref, this.read(repo, "list files"));
+    return (tree ?? []).filter((e) => e.type === "blob").map((e) => ({ path: e.path, sha: e.sha }));
+  }
+
+  async readFiles(repo: RepoRef, paths: readonly string[], ref?: string): Promise<Map<string, string>> {
+    if (paths.length === 0) return new Map();
+    let tree: GhTreeT["tree"] | null;
+    try {
+      tree = await this.entriesAt(repo, ref, this.read(repo, `read ${paths.length} files`));
+    } catch (e) {
+      // As readFile: no repository, no ref or an empty repository is no file.
+      if (e instanceof GitHostError && (e.kind === "not_found" || e.kind === "conflict")) return new Map();
+      throw e;
+    }
+    // As readFile (the contents API answers a symlink or a submodule as no file): regular files only.
+    const byPath = new Map((tree ?? []).filter((e) => e.type === "blob" && e.mode !== "120000").map((e) => [e.path, e.sha]));
+    const wanted = [...new Set(paths)].filter((p) => byPath.has(p));
+    const blobs = await this.readBlobs(repo, wanted.map((p) => byPath.get(p)!));
+    const out = new Map<string, string>();
+    for (const p of wanted) {
+      const content = blobs.get(byPath.get(p)!);
+      if (content !== undefined) out.set(p, content);
+    }
+    return out;
+  }
+
+  async readBlobs(repo: RepoRef, shas: readonly string[]): Promise<Map<string, string>> {
+    const ctx = this.read(repo, "read blobs");
+    const unique = [...new Set(shas)];
+    const bad = unique.find((sha) => !/^[0-9a-f]{40}$/.test(sha));
+    if (bad !== undefined) throw new GitHostError(`"${bad}" is not a blob id`, "invalid", false);
+    const out = new Map<string, string>();
+    // The Git Data API has no batch read: one request per blob, a few at a time.
+    await forEachLimited(unique, BLOB_READS_AT_ONCE, async (sha) => {
+      const data = await this.callOrNull(ctx, async () => (await this.octokit.rest.git.getBlob({ owner: repo.owner, repo: repo.name, file_sha: sha })).data);
+      if (data === null) return;
+      const blob = parse(GhBlob, data, "a blob");
+      out.set(sha, Buffer.from(blob.content, blob.encoding === "base64" ? "base64" : "utf8").toString("utf8"));
+    });
+    return out;
   }
 
   async getBranch(repo: RepoRef, branch: string): Promise<string | null> {

@@ -9,6 +9,7 @@ import path from "node:path";
 import {
   GitHostError,
   type FileChange,
+  type FileEntry,
   type GitHost,
   type PullRequest,
   type PullRequestFile,
@@ -19,12 +20,18 @@ import { git, GitCommandError } from "./git.ts";
 import { LockTimeoutError } from "./lock.ts";
 import { newMeta, readMeta, updateMeta, writeMeta, type RepoMeta, type StoredPull } from "./meta.ts";
 import { branchNameProblem, pathProblem, refProblem, repoNameProblem } from "./names.ts";
-import { casRef, commitTree, diffCommits, isAncestor, mergeBase, mergeTrees, readTip, resolveRef, writeTree } from "./plumbing.ts";
+import { casRef, catFileBatch, commitTree, readBranch, diffCommits, isAncestor, listTree, mergeBase, mergeTrees, readTip, resolveRef, writeTree } from "./plumbing.ts";
 
 export const SANDBOX_OWNER = "demo";
 
 /** How often a commit or merge is rebuilt on a branch that moved meanwhile before giving up. */
 const MAX_REF_ATTEMPTS = 8;
+
+/** File listings by repository and commit sha, the most recently used last (see `listingOf`). */
+const listings = new Map<string, Promise<readonly FileEntry[] | null>>();
+const LISTINGS_KEPT = 16;
+/** Files in a new repository's first commit from which its objects are packed. */
+const PACK_FROM_FILES = 200;
 
 export interface LocalGitHostOptions {
   /** PAVED_DATA_DIR: repositories live in <dataDir>/git. */
@@ -188,6 +195,9 @@ export class LocalGitHost implements GitHost {
         );
         const sha = await commitTree(tmp, tree, [], options.message ?? "Initial commit");
         await casRef(tmp, "refs/heads/main", sha, null);
+        // A large first commit (the demo's GitOps repository holds thousands of files) goes into a
+        // pack, as a clone would: one file to read from instead of one per object.
+        if (Object.keys(files).length >= PACK_FROM_FILES) await git(tmp, ["repack", "-a", "-d", "-q"]);
         try {
           await rename(tmp, dir);
         } catch (e) {
@@ -214,24 +224,89 @@ export class LocalGitHost implements GitHost {
     });
   }
 
+  /**
+   * The object `ref` names (default: the default branch's commit), or null when there is none.
+   * A full sha is taken as it is and the default branch read from its ref file, without a git
+   * process: those are what every read of a revision asks for.
+   */
+  private async objectAt(dir: string, ref: string | undefined): Promise<string | null> {
+    if (ref === undefined) return readBranch(dir, await this.defaultBranch(dir));
+    if (/^[0-9a-f]{40}$/.test(ref)) return ref;
+    return (await readTip(dir, ref))?.sha ?? null;
+  }
+
   async listFiles(repo: RepoRef, ref?: string): Promise<string[]> {
+    return (await this.listFilesWithIds(repo, ref)).map((f) => f.path);
+  }
+
+  async listFilesWithIds(repo: RepoRef, ref?: string): Promise<FileEntry[]> {
     return this.guard(`listing the files of ${fullName(repo)}`, async () => {
       const problem = ref !== undefined ? refProblem(ref) : null;
       if (problem) throw invalid(problem);
       const dir = await this.requireGitDir(repo);
-      const defaultBranch = await this.defaultBranch(dir);
-      const tip = await readTip(dir, ref ?? `refs/heads/${defaultBranch}`);
-      if (!tip) {
-        // A repository without commits has no files; an unknown ref is an error.
-        if (ref === undefined) return [];
-        throw notFound(`ref ${ref} not found in ${fullName(repo)}`);
-      }
-      const res = await git(dir, ["ls-tree", "-r", "-z", tip.tree]);
-      return res.stdout
-        .toString("utf8")
-        .split("\0")
-        .map((entry) => /^\d+ blob [0-9a-f]+\t(.*)$/s.exec(entry)?.[1])
-        .filter((p): p is string => p !== undefined);
+      const at = await this.objectAt(dir, ref);
+      // A repository without commits has no files; an unknown ref is an error.
+      const entries = at ? await this.listingOf(dir, at) : null;
+      if (entries) return entries.slice();
+      if (ref === undefined) return [];
+      throw notFound(`ref ${ref} not found in ${fullName(repo)}`);
+    });
+  }
+
+  /** The files of a commit (or tree) by its sha, kept: what a sha names never changes, and the delivery snapshot and the sandbox cluster both list each new head (often at once). */
+  private listingOf(dir: string, sha: string): Promise<readonly FileEntry[] | null> {
+    const key = `${dir}\0${sha}`;
+    const hit = listings.get(key);
+    if (hit) {
+      listings.delete(key);
+      listings.set(key, hit);
+      return hit;
+    }
+    const listing = listTree(dir, sha).then((tree) => (tree ? Object.freeze(tree.filter((e) => e.type === "blob").map((e) => Object.freeze({ path: e.path, sha: e.sha }))) : null));
+    listings.set(key, listing);
+    // Only listings are kept: a failure or an unknown sha is asked again next time.
+    listing.then(
+      (entries) => entries === null && listings.get(key) === listing && listings.delete(key),
+      () => listings.get(key) === listing && listings.delete(key),
+    );
+    while (listings.size > LISTINGS_KEPT) listings.delete(listings.keys().next().value!);
+    return listing;
+  }
+
+  async readFiles(repo: RepoRef, paths: readonly string[], ref?: string): Promise<Map<string, string>> {
+    return this.guard(`reading ${paths.length} files in ${fullName(repo)}`, async () => {
+      const problem = paths.map((p) => pathProblem(p)).find((p) => p !== null) ?? (ref !== undefined ? refProblem(ref) : null);
+      if (problem) throw invalid(problem);
+      const out = new Map<string, string>();
+      const dir = await this.existingGitDir(repo);
+      if (!dir || paths.length === 0) return out;
+      // The ref resolved once, so that every file comes from the same commit even if a branch moves meanwhile.
+      const at = await this.objectAt(dir, ref);
+      if (!at) return out;
+      const unique = [...new Set(paths)];
+      const objects = await catFileBatch(dir, unique.map((p) => `${at}:${p}`));
+      unique.forEach((p, i) => {
+        const o = objects[i];
+        if (o?.type === "blob") out.set(p, o.content.toString("utf8"));
+      });
+      return out;
+    });
+  }
+
+  async readBlobs(repo: RepoRef, shas: readonly string[]): Promise<Map<string, string>> {
+    return this.guard(`reading ${shas.length} blobs in ${fullName(repo)}`, async () => {
+      const bad = shas.find((s) => !/^[0-9a-f]{40}$/.test(s));
+      if (bad !== undefined) throw invalid(`"${bad}" is not a blob id`);
+      const out = new Map<string, string>();
+      const dir = await this.existingGitDir(repo);
+      if (!dir || shas.length === 0) return out;
+      const unique = [...new Set(shas)];
+      const objects = await catFileBatch(dir, unique);
+      unique.forEach((sha, i) => {
+        const o = objects[i];
+        if (o?.type === "blob") out.set(sha, o.content.toString("utf8"));
+      });
+      return out;
     });
   }
 
@@ -240,7 +315,7 @@ export class LocalGitHost implements GitHost {
       const problem = branchNameProblem(branch);
       if (problem) throw invalid(problem);
       const dir = await this.existingGitDir(repo);
-      return dir ? resolveRef(dir, `refs/heads/${branch}`) : null;
+      return dir ? readBranch(dir, branch) : null;
     });
   }
 

@@ -1,7 +1,7 @@
 // Git plumbing the sandbox builds on: commits written without a worktree (blobs, a temporary
 // index, write-tree, commit-tree, then a compare-and-swap of the ref), merges through
 // `merge-tree --write-tree`, and pull-request diffs in the shape GitHub gives them.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { git, gitText, ZERO_SHA } from "./git.ts";
@@ -18,6 +18,37 @@ export async function readTip(gitDir: string, ref: string): Promise<{ sha: strin
   if (res.code !== 0) return null;
   const [sha, tree] = res.stdout.toString().trim().split(" ");
   return sha && tree ? { sha, tree } : null;
+}
+
+/**
+ * The commit a branch points at, read from the ref files without running git (the cost of a
+ * process, for what every read of a branch head asks): the loose ref, else packed-refs. git
+ * replaces a ref file by renaming a lock file over it, so a read sees the old or the new sha.
+ * Null when the branch does not exist; anything unusual (a symbolic ref) is left to git.
+ */
+export async function readBranch(gitDir: string, branch: string): Promise<string | null> {
+  let text: string | null;
+  try {
+    text = await readFile(path.join(gitDir, "refs", "heads", ...branch.split("/")), "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT" && code !== "ENOTDIR" && code !== "EISDIR") throw e;
+    text = null;
+  }
+  if (text !== null) {
+    const sha = /^([0-9a-f]{40})\n?$/.exec(text)?.[1];
+    return sha ?? resolveRef(gitDir, `refs/heads/${branch}`);
+  }
+  let packed: string;
+  try {
+    packed = await readFile(path.join(gitDir, "packed-refs"), "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  }
+  const wanted = ` refs/heads/${branch}`;
+  for (const line of packed.split("\n")) if (line.endsWith(wanted) && /^[0-9a-f]{40} /.test(line) && line.length === 40 + wanted.length) return line.slice(0, 40);
+  return null;
 }
 
 export async function resolveRef(gitDir: string, ref: string): Promise<string | null> {
@@ -148,4 +179,63 @@ export async function diffCommits(gitDir: string, from: string, to: string): Pro
     if (file && hunk >= 0) file.patch = block.slice(hunk + 1).replace(/\n$/, "");
   });
   return files;
+}
+
+export interface TreeEntry {
+  mode: string;
+  type: "blob" | "tree" | "commit";
+  sha: string;
+  path: string;
+}
+
+/** Every entry of a tree (or a commit's), recursively (`ls-tree -r`: blobs, and submodules as "commit" entries); null when git has no such object. */
+export async function listTree(gitDir: string, treeish: string): Promise<TreeEntry[] | null> {
+  const res = await git(gitDir, ["ls-tree", "-r", "-z", treeish], { okCodes: [0, 128] });
+  if (res.code !== 0) return null;
+  const out: TreeEntry[] = [];
+  for (const entry of res.stdout.toString("utf8").split("\0")) {
+    const m = /^(\d+) (blob|tree|commit) ([0-9a-f]+)\t(.*)$/s.exec(entry);
+    if (m) out.push({ mode: m[1]!, type: m[2] as TreeEntry["type"], sha: m[3]!, path: m[4]! });
+  }
+  return out;
+}
+
+export interface BatchObject {
+  sha: string;
+  type: string;
+  content: Buffer;
+}
+
+/**
+ * Reads objects in one `git cat-file --batch` process, whatever their number: each request is an
+ * object name ("<sha>", "<tree>:<path>"), each answer the object (byte-exact, so binary content
+ * cannot break the framing) or null when git has no such object. Answers come in request order.
+ */
+export async function catFileBatch(gitDir: string, requests: readonly string[]): Promise<(BatchObject | null)[]> {
+  if (requests.length === 0) return [];
+  // -z: requests are NUL-terminated, so a path may hold any character but NUL.
+  const res = await git(gitDir, ["cat-file", "--batch", "--buffer", "-z"], { input: `${requests.join("\0")}\0` });
+  const out = res.stdout;
+  const answers: (BatchObject | null)[] = [];
+  let at = 0;
+  for (const request of requests) {
+    // "<request> missing\n" (or "ambiguous"): git has no such object. A request can hold a newline
+    // (in its path), so this is matched as the whole request, not as a line.
+    const missing = [`${request} missing\n`, `${request} ambiguous\n`].map((s) => Buffer.from(s, "utf8")).find((b) => out.subarray(at, at + b.length).equals(b));
+    if (missing) {
+      answers.push(null);
+      at += missing.length;
+      continue;
+    }
+    // "<sha> <type> <size>\n<content>\n"
+    const eol = out.indexOf(0x0a, at);
+    const header = eol < 0 ? null : /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(out.subarray(at, eol).toString("utf8"));
+    if (!header) throw new Error(`unexpected answer from git cat-file --batch for ${JSON.stringify(request)}: ${JSON.stringify(out.subarray(at, at + 200).toString("utf8"))}`);
+    const size = Number(header[3]);
+    const start = eol + 1;
+    if (start + size > out.length) throw new Error(`git cat-file --batch answered ${request} with fewer bytes than announced`);
+    answers.push({ sha: header[1]!, type: header[2]!, content: out.subarray(start, start + size) });
+    at = start + size + 1;
+  }
+  return answers;
 }

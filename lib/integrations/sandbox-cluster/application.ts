@@ -2,12 +2,12 @@
 // an application as Argo CD would report it: pure functions of the declaration, the row's state,
 // the head and live renders and the time.
 import YAML from "yaml";
-import { EngineRequestError, type EngineApplication } from "../../core/ports/gitops-engine.ts";
+import { EngineRequestError, type EngineApplication, type SyncStatusCode } from "../../core/ports/gitops-engine.ts";
 import { listApplications } from "../../gitops/repository.ts";
 import type { FileMap, KubernetesObject } from "../../gitops/kustomize.ts";
-import { liveObjects, mainWorkload, replicasOf, syncStatusOf, type RenderOutcome } from "./manifests.ts";
+import { canonicalJson, liveObjects, mainWorkload, replicasOf, syncStatusOf, type RenderOutcome } from "./manifests.ts";
 import { historyAt, operationOf, rolloutStatus, workloadHealth, type AppState, type ClusterContext } from "./model.ts";
-import { resourceTreeOf } from "./tree.ts";
+import { podImagesOf } from "./tree.ts";
 
 export const IN_CLUSTER_SERVER = "https://kubernetes.default.svc";
 
@@ -106,9 +106,51 @@ export interface AppSnapshot {
   synced: RenderOutcome;
 }
 
-/** The live objects of an application (null when its synced revision cannot be rendered). */
+/**
+ * Live objects per synced render, service and drift: a render is shared by every read of every
+ * application synced to it (see snapshot.ts), so its live objects are made once, and frozen,
+ * since every reader shares them.
+ */
+const lives = new WeakMap<RenderOutcome, Map<string, readonly KubernetesObject[]>>();
+/** Sync statuses per head render and live objects (both shared), by namespace. */
+const syncStatuses = new WeakMap<RenderOutcome, WeakMap<readonly KubernetesObject[], Map<string, SyncStatusCode>>>();
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** The live objects of an application (null when its synced revision cannot be rendered). Shared and frozen: copy before changing them. */
 export function liveOf(app: AppSnapshot): KubernetesObject[] | null {
-  return app.synced.ok ? liveObjects(app.synced.objects, app.state.service, app.state.drift) : null;
+  if (!app.synced.ok) return null;
+  const byKey = lives.get(app.synced) ?? new Map<string, readonly KubernetesObject[]>();
+  lives.set(app.synced, byKey);
+  const key = `${app.state.service}\0${app.state.drift ? canonicalJson(app.state.drift) : ""}`;
+  let live = byKey.get(key);
+  if (!live) {
+    live = deepFreeze(liveObjects(app.synced.objects, app.state.service, app.state.drift));
+    byKey.set(key, live);
+  }
+  return live as KubernetesObject[];
+}
+
+/** `syncStatusOf` for an application, kept per head render and live objects (comparing them is a read's most expensive part). */
+function syncStatusFor(target: RenderOutcome, live: readonly KubernetesObject[] | null, defaultNamespace: string | null): SyncStatusCode {
+  if (live === null) return syncStatusOf(target, live, defaultNamespace);
+  const byLive = syncStatuses.get(target) ?? new WeakMap<readonly KubernetesObject[], Map<string, SyncStatusCode>>();
+  syncStatuses.set(target, byLive);
+  const byNamespace = byLive.get(live) ?? new Map<string, SyncStatusCode>();
+  byLive.set(live, byNamespace);
+  const key = defaultNamespace ?? "\0";
+  let status = byNamespace.get(key);
+  if (status === undefined) {
+    status = syncStatusOf(target, live, defaultNamespace);
+    byNamespace.set(key, status);
+  }
+  return status;
 }
 
 /** The application as Argo CD reports it at `base.now`. */
@@ -124,15 +166,15 @@ export function describeApplication(app: AppSnapshot, base: Omit<ClusterContext,
   } else {
     const hasWorkload = live !== null && mainWorkload(live, state.service) !== null;
     health = hasWorkload ? workloadHealth(state, ctx, rollout) : { status: "Healthy", message: null };
-    const tree = resourceTreeOf(state, live ?? [], ctx, declared.namespace);
-    images = [...new Set(tree.filter((n) => n.kind === "Pod").flatMap((n) => n.images))].sort();
+    // The images of the resource tree's pods, without building the tree.
+    images = podImagesOf(state, live ?? [], ctx, rollout);
   }
   return {
     name: declared.name,
     project: declared.project,
     source: { repoURL: declared.repoURL, path: declared.path, targetRevision: declared.targetRevision },
     destination: { server: declared.server, namespace: declared.namespace },
-    sync: { status: syncStatusOf(app.target, live, declared.namespace), revision: state.revision },
+    sync: { status: syncStatusFor(app.target, live, declared.namespace), revision: state.revision },
     health,
     images,
     operation: operationOf(state, ctx),

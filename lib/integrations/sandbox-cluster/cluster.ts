@@ -26,7 +26,7 @@ import {
   type ResourceRef,
   type SyncOptions,
 } from "../../core/ports/gitops-engine.ts";
-import { IMAGE_TAG, gitOpsRepositoryOf } from "../../gitops/repository.ts";
+import { IMAGE_TAG, gitOpsRepositoryOf, readEntries } from "../../gitops/repository.ts";
 import { contextFor, describeApplication, liveOf, parseSelector, type AppSnapshot, type DeclaredApp } from "./application.ts";
 import { canonicalJson, diffResources, mainWorkload, workloadSummary, type RenderOutcome } from "./manifests.ts";
 import {
@@ -79,8 +79,8 @@ interface ServiceSettings {
 
 /** Revisions kept with what was read and rendered of them (the head, and those applications are synced at). */
 const SNAPSHOTS_KEPT = 64;
-/** Git processes one cluster runs at once to read files (the machine may have 2 cores). */
-const GIT_READS_AT_ONCE = 8;
+/** Batch reads (one git process each) one cluster runs at once (the machine may have 2 cores). */
+const GIT_READS_AT_ONCE = 4;
 /** Attempts at an event whose git inputs changed under it (another sync landed in between). */
 const EVENT_ATTEMPTS = 5;
 
@@ -272,8 +272,9 @@ export class SandboxCluster implements GitOpsEngine {
   }
 
   private async loadSnapshot(sha: string): Promise<RepoSnapshot> {
-    const paths = await this.git(() => this.host.listFiles(this.repo, sha));
-    return new RepoSnapshot(sha, paths, (p) => this.gitReads(() => this.git(() => this.host.readFile(this.repo, p, sha))));
+    const entries = await this.git(() => this.host.listFilesWithIds(this.repo, sha));
+    // Batches of files, by blob id: the blob cache has those no commit changed.
+    return new RepoSnapshot(sha, entries, { many: (wanted) => this.gitReads(() => this.git(() => readEntries(this.host, this.repo, wanted))) });
   }
 
   private async snapshotOrRefuse(revision: string, head: RepoSnapshot): Promise<RepoSnapshot> {
@@ -323,8 +324,8 @@ export class SandboxCluster implements GitOpsEngine {
   private async load(head: RepoSnapshot, declared: DeclaredApp[]): Promise<{ apps: AppSnapshot[]; base: (app: AppSnapshot) => Omit<ClusterContext, "replicas"> }> {
     if (declared.length === 0) return { apps: [], base: () => this.baseContext(new Map(), undefined) };
     const services = [...new Set(declared.map((a) => a.service))];
-    const [settings, bad] = await Promise.all([this.serviceSettings(services), this.badVersions(services)]);
-    const states = await this.statesOf(head, declared, settings);
+    const settingsRead = this.serviceSettings(services);
+    const [settings, bad, states] = await Promise.all([settingsRead, this.badVersions(services), this.statesOf(head, declared, settingsRead)]);
     const apps = await Promise.all(
       declared.map(async (d): Promise<AppSnapshot> => {
         const state = states.get(d.name)!;
@@ -351,14 +352,18 @@ export class SandboxCluster implements GitOpsEngine {
     }
   }
 
-  private async statesOf(head: RepoSnapshot, declared: DeclaredApp[], settings: Map<string, ServiceSettings>): Promise<Map<string, AppState>> {
+  private async statesOf(head: RepoSnapshot, declared: DeclaredApp[], settingsRead: Map<string, ServiceSettings> | Promise<Map<string, ServiceSettings>>): Promise<Map<string, AppState>> {
     const names = declared.map((d) => d.name);
-    let rows = await this.db.sandboxApplication.findMany({ where: { name: { in: names } } });
-    const missing = declared.filter((d) => !rows.some((r) => r.name === d.name));
+    // Many names (a listing of every application): every row, rather than a list of thousands of parameters.
+    const wanted = new Set(names);
+    let rows = names.length > 100 ? (await this.db.sandboxApplication.findMany()).filter((r) => wanted.has(r.name)) : await this.db.sandboxApplication.findMany({ where: { name: { in: names } } });
+    const found = new Set(rows.map((r) => r.name));
+    const missing = declared.filter((d) => !found.has(d.name));
     if (missing.length) {
       // First read: running what the head pins, Healthy, one history entry. Another process may
       // create the same rows at the same moment: the first insert wins, both read it back.
       const now = this.clock();
+      const settings = await settingsRead;
       const data = await Promise.all(missing.map(async (d) => initialRow(d, head.sha, await head.render(d.service, d.environment), settings.get(d.service) ?? defaultSettings(), now, this.timings)));
       await this.db.sandboxApplication.createMany({ data, skipDuplicates: true });
       rows = [...rows, ...(await this.db.sandboxApplication.findMany({ where: { name: { in: missing.map((d) => d.name) } } }))];

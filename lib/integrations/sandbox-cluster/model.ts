@@ -133,8 +133,17 @@ export interface ClusterContext {
   replicas: number;
 }
 
+/** Timestamps as text, kept: the same few (when applications were created, synced) come back in every read of every application. */
+const isoTexts = new Map<number, string>();
+
 export function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  let text = isoTexts.get(ms);
+  if (text === undefined) {
+    text = new Date(ms).toISOString();
+    if (isoTexts.size >= 10_000) isoTexts.clear();
+    isoTexts.set(ms, text);
+  }
+  return text;
 }
 
 /** "ghcr.io/acme/frontend:2.0.0" → "2.0.0" (null without a tag). */

@@ -1,54 +1,136 @@
-// One revision of the GitOps repository, read lazily through the GitHost port: its file list
-// at once, then only the files an answer needs (the Application manifest of the app asked for,
-// the service's folder under apps/ to render its overlay), each once. A new commit therefore
-// costs a handful of file reads per application looked at, not the whole repository, and a
-// revision's renders are made once.
-import { KustomizeError, createKustomizer, type FileMap } from "../../gitops/kustomize.ts";
-import { APPS_DIR, ARGOCD_DIR, appOverlay } from "../../gitops/repository.ts";
+// One revision of the GitOps repository, read lazily through the GitHost port: its file list (with
+// blob ids) at once, then only the files an answer needs (the Application manifest of the app
+// asked for, an overlay's and its base's folders to render it), each once, in batches. What is
+// read and rendered is kept by blob id across revisions: after a commit, only the files it changed
+// are read (the blob cache of lib/gitops/repository.ts) and only the overlays whose files changed
+// are rendered again (`renderOverlay`), so a new revision costs one listing plus what changed.
+import { randomUUID } from "node:crypto";
+import type { FileEntry } from "../../core/ports/git-host.ts";
+import type { FileMap } from "../../gitops/kustomize.ts";
+import { APPS_DIR, ARGOCD_DIR, RenderIndex, renderOverlay, type OverlayRender } from "../../gitops/repository.ts";
 import { declaredApplications, type DeclaredApp } from "./application.ts";
 import type { RenderOutcome } from "./manifests.ts";
 
+/**
+ * How a snapshot reads files: one at a time (`(path) => content`), or in batches of entries
+ * (`{ many }`, path → content; what it leaves out does not exist).
+ */
+export type SnapshotReader = ((path: string) => Promise<string | null>) | { many: (entries: readonly FileEntry[]) => Promise<ReadonlyMap<string, string>> };
+
+/** The Applications each manifest declares, by blob id and path (a manifest unchanged by a commit is not parsed again). */
+const declaredByBlob = new Map<string, DeclaredApp[]>();
+const MANIFESTS_KEPT = 8192;
+
+/** Renders as the cluster uses them (the objects alone), one per shared render. */
+const outcomes = new WeakMap<OverlayRender, RenderOutcome>();
+
+function outcomeOf(render: OverlayRender): RenderOutcome {
+  let o = outcomes.get(render);
+  if (!o) {
+    o = render.ok ? { ok: true, objects: render.objects.map((r) => r.object) } : { ok: false, message: render.error.message };
+    outcomes.set(render, o);
+  }
+  return o;
+}
+
 export class RepoSnapshot {
-  private readonly files: Record<string, string> = {};
+  private readonly files = new Map<string, string>();
   private readonly reads = new Map<string, Promise<void>>();
   private readonly renders = new Map<string, Promise<RenderOutcome>>();
   private declaredAll: Promise<DeclaredApp[]> | null = null;
-  private readonly paths: ReadonlySet<string>;
+  /** path → blob id of the files under apps/ and argocd/. */
+  private readonly ids = new Map<string, string>();
+  private readonly index: RenderIndex;
+  private readonly readMany: (entries: readonly FileEntry[]) => Promise<ReadonlyMap<string, string>>;
+  /** Paths asked for in this turn of the event loop, read together. */
+  private pending: { paths: Set<string>; done: Promise<void> } | null = null;
 
+  /**
+   * `files`: the revision's files, with their blob ids when the host gave them (then reads and
+   * renders are shared with other revisions); paths alone keep everything to this snapshot.
+   */
   constructor(
     readonly sha: string,
-    paths: readonly string[],
-    private readonly read: (path: string) => Promise<string | null>,
+    files: readonly string[] | readonly FileEntry[],
+    read: SnapshotReader,
   ) {
-    this.paths = new Set(paths.filter((p) => p.startsWith(`${APPS_DIR}/`) || p.startsWith(`${ARGOCD_DIR}/`)));
+    // Without blob ids, ids only this snapshot uses: nothing is shared.
+    const own = randomUUID();
+    for (const f of files) {
+      const entry = typeof f === "string" ? { path: f, sha: `${own}:${f}` } : f;
+      if (entry.path.startsWith(`${APPS_DIR}/`) || entry.path.startsWith(`${ARGOCD_DIR}/`)) this.ids.set(entry.path, entry.sha);
+    }
+    this.index = new RenderIndex([...this.ids].filter(([p]) => p.startsWith(`${APPS_DIR}/`)));
+    this.readMany =
+      typeof read === "function"
+        ? async (entries) => {
+            const out = new Map<string, string>();
+            await Promise.all(
+              entries.map(async (e) => {
+                const content = await read(e.path);
+                if (content !== null) out.set(e.path, content);
+              }),
+            );
+            return out;
+          }
+        : (entries) => read.many(entries);
   }
 
-  /** Reads the files not read yet (each once, whoever asks first). */
+  /** Reads the files not read yet (each once, whoever asks first; those asked for in the same turn in one batch). */
   private ensure(paths: readonly string[]): Promise<void> {
-    const missing = paths.filter((p) => !this.reads.has(p));
-    if (missing.length) {
-      const batch = this.readAll(missing);
-      for (const p of missing) this.reads.set(p, batch);
-      // A failed read is tried again by the next caller.
-      batch.catch(() => {
-        for (const p of missing) if (this.reads.get(p) === batch) this.reads.delete(p);
-      });
+    for (const p of paths) {
+      if (this.reads.has(p)) continue;
+      this.pending ??= this.batch();
+      this.pending.paths.add(p);
+      this.reads.set(p, this.pending.done);
     }
     return Promise.all(paths.map((p) => this.reads.get(p))).then(() => undefined);
   }
 
-  /** `read` is expected to limit how many reads run at once (see `limiter`). */
-  private async readAll(paths: readonly string[]): Promise<void> {
-    await Promise.all(
-      paths.map(async (p) => {
-        const content = await this.read(p);
-        if (content !== null) this.files[p] = content;
-      }),
-    );
+  private batch(): { paths: Set<string>; done: Promise<void> } {
+    const paths = new Set<string>();
+    const done = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      this.pending = null;
+      const entries = [...paths].map((p) => ({ path: p, sha: this.ids.get(p) ?? "" }));
+      try {
+        const read = await this.readMany(entries);
+        for (const [p, content] of read) this.files.set(p, content);
+      } catch (e) {
+        // A failed read is tried again by the next caller.
+        for (const p of paths) if (this.reads.get(p) === done) this.reads.delete(p);
+        throw e;
+      }
+    });
+    done.catch(() => undefined);
+    return { paths, done };
   }
 
   private under(prefix: string): string[] {
-    return [...this.paths].filter((p) => p.startsWith(prefix));
+    return [...this.ids.keys()].filter((p) => p.startsWith(prefix));
+  }
+
+  /** The Applications declared in these manifests (read already), in the order `declaredApplications` gives for them all. */
+  private declaredIn(manifests: readonly string[]): DeclaredApp[] {
+    const seen = new Set<string>();
+    const out: DeclaredApp[] = [];
+    for (const file of [...manifests].sort()) {
+      const content = this.files.get(file);
+      if (content === undefined) continue;
+      const key = `${this.ids.get(file)}\0${file}`;
+      let apps = declaredByBlob.get(key);
+      if (!apps) {
+        apps = declaredApplications({ [file]: content });
+        declaredByBlob.set(key, apps);
+        while (declaredByBlob.size > MANIFESTS_KEPT) declaredByBlob.delete(declaredByBlob.keys().next().value!);
+      }
+      // Argo CD would refuse a second Application of the same name: the first file's wins.
+      for (const a of apps) {
+        if (seen.has(a.name)) continue;
+        seen.add(a.name);
+        out.push(a);
+      }
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Every Application the revision declares. */
@@ -56,7 +138,7 @@ export class RepoSnapshot {
     this.declaredAll ??= (async () => {
       const manifests = this.under(`${ARGOCD_DIR}/`).filter((p) => /\.ya?ml$/.test(p));
       await this.ensure(manifests);
-      return declaredApplications(this.pick(manifests));
+      return this.declaredIn(manifests);
     })();
     this.declaredAll.catch(() => (this.declaredAll = null));
     return this.declaredAll;
@@ -65,47 +147,40 @@ export class RepoSnapshot {
   /** One Application: from argocd/<name>.yaml where the layout puts it, else from all of argocd/. */
   async find(name: string): Promise<DeclaredApp | null> {
     for (const file of [`${ARGOCD_DIR}/${name}.yaml`, `${ARGOCD_DIR}/${name}.yml`]) {
-      if (!this.paths.has(file)) continue;
+      if (!this.ids.has(file)) continue;
       await this.ensure([file]);
-      const app = declaredApplications(this.pick([file])).find((a) => a.name === name);
+      const app = this.declaredIn([file]).find((a) => a.name === name);
       if (app) return app;
     }
     return (await this.declared()).find((a) => a.name === name) ?? null;
   }
 
   /**
-   * The service's overlay for the environment, rendered from the service's own folder; when it
-   * refers to files elsewhere in apps/, from all of apps/ (so the result never depends on what was read).
+   * The service's overlay for the environment, rendered from its overlay's and base's folders;
+   * when it refers to files elsewhere, from the service's folder, then from all of apps/ (so the
+   * result never depends on what was read). Renders are shared by every revision where those
+   * files have the same blob ids.
    */
   render(service: string, environment: string): Promise<RenderOutcome> {
     const key = `${service}/${environment}`;
     let r = this.renders.get(key);
     if (!r) {
-      r = (async () => {
-        await this.ensure(this.under(`${APPS_DIR}/${service}/`));
-        const first = this.tryRender(service, environment);
-        if (first.ok) return first;
-        await this.ensure(this.under(`${APPS_DIR}/`));
-        return this.tryRender(service, environment);
-      })();
+      r = renderOverlay(this.index, service, environment, async (paths) => {
+        await this.ensure(paths);
+        return this.pick(paths);
+      }).then(outcomeOf);
       this.renders.set(key, r);
       r.catch(() => this.renders.delete(key));
     }
     return r;
   }
 
-  private tryRender(service: string, environment: string): RenderOutcome {
-    try {
-      return { ok: true, objects: createKustomizer(this.pick(this.under(`${APPS_DIR}/`))).render(appOverlay(service, environment)).map((o) => o.object) };
-    } catch (e) {
-      if (!(e instanceof KustomizeError)) throw e;
-      return { ok: false, message: e.message };
-    }
-  }
-
   private pick(paths: readonly string[]): FileMap {
     const out: Record<string, string> = {};
-    for (const p of paths) if (Object.hasOwn(this.files, p)) out[p] = this.files[p]!;
+    for (const p of paths) {
+      const content = this.files.get(p);
+      if (content !== undefined) out[p] = content;
+    }
     return out;
   }
 }

@@ -36,9 +36,24 @@ function safeString(text: string, length: number): string {
   return out;
 }
 
+/** ReplicaSet names by salt, then workload and image: every read names every application's ReplicaSets. */
+const replicaSetNames = new Map<string, Map<string, string>>();
+
 /** A ReplicaSet's name: the workload's and a hash of what its pods run. */
 export function replicaSetName(workload: string, image: string | null, salt: string): string {
-  return `${workload}-${safeString(`${image ?? ""}\0${salt}`, 10)}`;
+  let bySalt = replicaSetNames.get(salt);
+  if (!bySalt) {
+    if (replicaSetNames.size >= 4096) replicaSetNames.clear();
+    bySalt = new Map();
+    replicaSetNames.set(salt, bySalt);
+  }
+  const key = `${workload}\0${image ?? ""}`;
+  let name = bySalt.get(key);
+  if (name === undefined) {
+    name = `${workload}-${safeString(`${image ?? ""}\0${salt}`, 10)}`;
+    bySalt.set(key, name);
+  }
+  return name;
 }
 
 interface PodGroup {
@@ -169,31 +184,46 @@ export function resourceTreeOf(state: AppState, live: readonly KubernetesObject[
   return nodes;
 }
 
-function workloadNodes(
-  state: AppState,
-  workload: KubernetesObject,
-  gitRef: ResourceRef,
-  rollout: RolloutStatus,
-  revisions: number,
-  firstDeployed: string | null,
-  ctx: ClusterContext,
-): ResourceNode[] {
-  const seed = state.name;
-  const n = replicasOf(workload);
+/** What the service's workload runs at `ctx.now`: its new and old ReplicaSets and their pods. */
+interface WorkloadPlan {
+  ref: ResourceRef;
+  newName: string;
+  oldName: string | null;
+  oldImage: string | null | undefined;
+  oldRevisionEntry: AppState["history"][number] | undefined;
+  newPods: PodGroup[];
+  stablePods: PodGroup[];
+  showNew: boolean;
+  showOld: boolean;
+  inFlight: boolean;
+}
+
+/** Canonical JSON of pod templates, by template object (live objects are shared and frozen, see application.ts). */
+const templateJson = new WeakMap<object, string>();
+
+function templateKey(workload: KubernetesObject): string {
+  const template = (workload.spec as { template?: unknown } | undefined)?.template ?? null;
+  if (template === null || typeof template !== "object") return canonicalJson(template);
+  let json = templateJson.get(template);
+  if (json === undefined) {
+    json = canonicalJson(template);
+    templateJson.set(template, json);
+  }
+  return json;
+}
+
+function workloadPlan(state: AppState, workload: KubernetesObject, gitRef: ResourceRef, rollout: RolloutStatus, ctx: ClusterContext): WorkloadPlan {
   const kind = workloadKindOf(state.strategy);
   const ref: ResourceRef = kind === "Rollout" ? { ...ROLLOUT_API, kind: "Rollout", namespace: gitRef.namespace, name: gitRef.name } : gitRef;
-  const containers = containersOf(workload).length || 1;
   const rolledOut = state.stepStartedAt !== null;
   const inFlight = rollout.phase !== "steady" && rollout.phase !== "complete";
-  const newRevision = Math.max(1, revisions + (inFlight ? 1 : 0));
 
   // Named after its pod template, as Kubernetes' pod-template-hash: a sync that changes no pod keeps it.
-  const newName = replicaSetName(ref.name, state.image, canonicalJson((workload.spec as { template?: unknown } | undefined)?.template ?? null));
+  const newName = replicaSetName(ref.name, state.image, templateKey(workload));
   const stable = rollout.stableImage;
   const oldImage = state.image === stable ? state.previousImage : stable;
   const oldRevisionEntry = [...state.history].reverse().find((h) => h.image === oldImage && h.revision !== state.revision);
   const oldName = oldImage !== null && oldImage !== undefined ? replicaSetName(ref.name, oldImage, oldRevisionEntry?.revision ?? "previous") : null;
-  const newCreated = state.stepStartedAt !== null ? iso(Math.min(state.stepStartedAt, ctx.now)) : state.syncStartedAt !== null ? iso(state.syncStartedAt) : firstDeployed;
 
   // Pods of the new version (absent until the sync has applied it) and of the stable one.
   const failing = rollout.health.status === "Degraded" && rollout.phase !== "aborted";
@@ -205,6 +235,48 @@ function workloadNodes(
 
   const showNew = rollout.phase !== "applying" || !rolledOut;
   const showOld = oldName !== null && oldName !== newName && (rolledOut || stablePods.length > 0);
+  return { ref, newName, oldName, oldImage, oldRevisionEntry, newPods, stablePods, showNew, showOld, inFlight };
+}
+
+/** Whether pod groups make at least one pod node. */
+const hasPods = (groups: readonly PodGroup[]) => groups.some((g) => g.count > 0);
+
+/**
+ * The images of the resource tree's pods at `ctx.now`, sorted: what `resourceTreeOf` would show
+ * on its Pod nodes, without building (and hashing the names of) every node.
+ */
+export function podImagesOf(state: AppState, live: readonly KubernetesObject[], ctx: ClusterContext, rollout: RolloutStatus = rolloutStatus(state, ctx)): string[] {
+  const images = new Set<string>();
+  const main = mainWorkload(live, state.service);
+  for (const o of live) {
+    if (o === main) {
+      const plan = workloadPlan(state, o, refOf(o, null), rollout, ctx);
+      if (plan.showNew && hasPods(plan.newPods)) for (const i of imagesFor(o, state.service, state.image)) images.add(i);
+      if (plan.showOld && plan.oldName && hasPods(plan.stablePods)) for (const i of imagesFor(o, state.service, plan.oldImage ?? null)) images.add(i);
+      continue;
+    }
+    if (containersOf(o).length > 0 && o.kind !== "Job" && replicasOf(o) > 0) for (const i of imagesOf(o)) images.add(i);
+  }
+  return [...images].sort();
+}
+
+function workloadNodes(
+  state: AppState,
+  workload: KubernetesObject,
+  gitRef: ResourceRef,
+  rollout: RolloutStatus,
+  revisions: number,
+  firstDeployed: string | null,
+  ctx: ClusterContext,
+): ResourceNode[] {
+  const seed = state.name;
+  const n = replicasOf(workload);
+  const containers = containersOf(workload).length || 1;
+  const { ref, newName, oldName, oldImage, oldRevisionEntry, newPods, stablePods, showNew, showOld, inFlight } = workloadPlan(state, workload, gitRef, rollout, ctx);
+  const stable = rollout.stableImage;
+  const newRevision = Math.max(1, revisions + (inFlight ? 1 : 0));
+  const newCreated = state.stepStartedAt !== null ? iso(Math.min(state.stepStartedAt, ctx.now)) : state.syncStartedAt !== null ? iso(state.syncStartedAt) : firstDeployed;
+
   const active = state.strategy === "blue_green" ? (rollout.phase === "complete" || rollout.phase === "steady" ? newName : (oldName ?? newName)) : null;
   const preview = state.strategy === "blue_green" && (rollout.phase === "progressing" || rollout.phase === "failing") ? newName : null;
 
