@@ -82,7 +82,7 @@ const SNAPSHOTS_KEPT = 64;
 /** Batch reads (one git process each) one cluster runs at once (the machine may have 2 cores). */
 const GIT_READS_AT_ONCE = 4;
 /** Attempts at an event whose git inputs changed under it (another sync landed in between). */
-const EVENT_ATTEMPTS = 5;
+const EVENT_ATTEMPTS = 25;
 
 const HistorySchema = z.array(
   z.object({
@@ -114,6 +114,8 @@ export class SandboxCluster implements GitOpsEngine {
   private readonly repo: RepoRef;
   private readonly branch: string;
   private readonly snapshots = new Map<string, Promise<RepoSnapshot>>();
+  /** The last revision loaded: the next one is worked out from it. */
+  private lastSnapshot: RepoSnapshot | null = null;
   private readonly gitReads = limiter(GIT_READS_AT_ONCE);
 
   constructor(options: SandboxClusterOptions) {
@@ -274,7 +276,9 @@ export class SandboxCluster implements GitOpsEngine {
   private async loadSnapshot(sha: string): Promise<RepoSnapshot> {
     const entries = await this.git(() => this.host.listFilesWithIds(this.repo, sha));
     // Batches of files, by blob id: the blob cache has those no commit changed.
-    return new RepoSnapshot(sha, entries, { many: (wanted) => this.gitReads(() => this.git(() => readEntries(this.host, this.repo, wanted))) });
+    const snapshot = new RepoSnapshot(sha, entries, { many: (wanted) => this.gitReads(() => this.git(() => readEntries(this.host, this.repo, wanted))) }, this.lastSnapshot ?? undefined);
+    this.lastSnapshot = snapshot;
+    return snapshot;
   }
 
   private async snapshotOrRefuse(revision: string, head: RepoSnapshot): Promise<RepoSnapshot> {
@@ -401,6 +405,8 @@ export class SandboxCluster implements GitOpsEngine {
         { timeout: 15_000, maxWait: 10_000 },
       );
       if (result) return result;
+      // Someone else's change landed in between: back off a little (jittered) before reading again.
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * (attempt + 1)));
     }
     throw new EngineUnavailableError(`${name} kept changing while Paved tried to change it; try again.`, 409);
   }
