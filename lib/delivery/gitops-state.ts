@@ -93,10 +93,17 @@ function gitBlobId(content: string): string {
   return createHash("sha1").update(`blob ${body.length}\0`).update(body).digest("hex");
 }
 
+/** The last render index made of each repository: the next revision's is made from it (a service whose files did not change keeps its scopes). */
+const lastIndexes = new Map<string, RenderIndex>();
+/** What each shared render pins. */
+const pinned = new WeakMap<object, PinnedImage | null>();
+
 async function buildSnapshotOf(repo: RepoRef, branch: string, sha: string, files: FileMap, ids: ReadonlyMap<string, string>): Promise<GitOpsSnapshot> {
   const images = new Map<string, Map<string, PinnedImage | null>>();
   const problems = new Map<string, string>();
-  const index = new RenderIndex(ids);
+  const name = `${repo.owner}/${repo.name}`;
+  const index = new RenderIndex(ids, lastIndexes.get(name));
+  lastIndexes.set(name, index);
   const pick = (paths: readonly string[]): FileMap => {
     const out: Record<string, string> = {};
     for (const p of paths) if (Object.hasOwn(files, p)) out[p] = files[p]!;
@@ -108,7 +115,12 @@ async function buildSnapshotOf(repo: RepoRef, branch: string, sha: string, files
       try {
         const render = await renderOverlay(index, app.service, environment, pick);
         if (!render.ok) throw render.error;
-        perEnv.set(environment, pinnedImageOf(render.objects, app.service));
+        let image = pinned.get(render);
+        if (image === undefined) {
+          image = pinnedImageOf(render.objects, app.service);
+          pinned.set(render, image);
+        }
+        perEnv.set(environment, image);
       } catch (e) {
         perEnv.set(environment, null);
         problems.set(`${app.service}/${environment}`, (e as Error).message);

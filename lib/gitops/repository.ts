@@ -493,57 +493,86 @@ export async function readGitOpsFiles(host: GitHost, repo: RepoRef, ref?: string
 // ---------------------------------------------------------------------------------------------
 // Renders kept across commits
 
+/** One service folder's files at a revision (path, blob id), and the render scopes made of them per environment. */
+interface ServiceFiles {
+  entries: readonly (readonly [string, string])[];
+  scopes: Map<string, [RenderScope, RenderScope]>;
+}
+
+const byPath = (a: readonly [string, string], b: readonly [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+function sameFiles(a: readonly (readonly [string, string])[], b: readonly (readonly [string, string])[]): boolean {
+  return a.length === b.length && a.every((e, i) => e[0] === b[i]![0] && e[1] === b[i]![1]);
+}
+
 /**
  * A revision's files by service folder, with their blob ids, for `renderOverlay`: what an
- * overlay's render may read, and keys that change exactly when one of those files does.
+ * overlay's render may read, and keys that change exactly when one of those files does. Made
+ * from the previous revision's index, a service whose files did not change keeps its scopes.
  */
 export class RenderIndex {
-  private readonly byService = new Map<string, [string, string][]>();
+  private readonly byService = new Map<string, ServiceFiles>();
   private readonly all: [string, string][] = [];
   private allKey: string | null = null;
 
   /** `ids`: path → blob id of every file a render may read at the revision (the widest scope). */
-  constructor(ids: Iterable<readonly [string, string]>) {
+  constructor(ids: Iterable<readonly [string, string]>, previous?: RenderIndex) {
+    const lists = new Map<string, [string, string][]>();
     for (const [p, sha] of ids) {
       this.all.push([p, sha]);
       if (!p.startsWith(`${APPS_DIR}/`)) continue;
       const slash = p.indexOf("/", APPS_DIR.length + 1);
       if (slash < 0) continue;
       const service = p.slice(APPS_DIR.length + 1, slash);
-      const list = this.byService.get(service);
+      const list = lists.get(service);
       if (list) list.push([p, sha]);
-      else this.byService.set(service, [[p, sha]]);
+      else lists.set(service, [[p, sha]]);
     }
-    const byPath = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
     this.all.sort(byPath);
-    for (const list of this.byService.values()) list.sort(byPath);
+    for (const [service, list] of lists) {
+      list.sort(byPath);
+      const before = previous?.byService.get(service);
+      this.byService.set(service, before && sameFiles(before.entries, list) ? before : { entries: list, scopes: new Map() });
+    }
   }
 
   /**
    * The files an overlay's render may read, narrowest first: its overlay and base folders, the
    * service's folder, then every file. Each with a key naming the scope and its files' blob ids,
-   * and its paths (made when asked for: the widest scope is every file).
+   * and its paths (both made when asked for: the widest scope is every file).
    */
   scopes(service: string, environment: string): RenderScope[] {
-    const own = this.byService.get(service) ?? [];
-    // (Names are checked by the render itself: a scope is only kept once it rendered.)
-    const overlay = `${APPS_DIR}/${service}/overlays/${environment}/`;
-    const base = `${APPS_DIR}/${service}/base/`;
-    const narrow = own.filter(([p]) => p.startsWith(overlay) || p.startsWith(base));
-    const keyOf = (scope: string, entries: readonly [string, string][]) => `${scope}\n${service}\n${environment}\n${entries.map(([p, sha]) => `${sha} ${p}`).join("\n")}`;
-    this.allKey ??= digestOf(this.all.map(([p, sha]) => `${sha} ${p}`).join("\n"));
+    const files = this.byService.get(service);
+    let own = files?.scopes.get(environment);
+    if (!own) {
+      const entries = files?.entries ?? [];
+      // (Names are checked by the render itself: a scope is only kept once it rendered.)
+      const overlay = `${APPS_DIR}/${service}/overlays/${environment}/`;
+      const base = `${APPS_DIR}/${service}/base/`;
+      const narrow = entries.filter(([p]) => p.startsWith(overlay) || p.startsWith(base));
+      const scope = (name: string, list: readonly (readonly [string, string])[]): RenderScope => {
+        const key = `${name}\n${service}\n${environment}\n${list.map(([p, sha]) => `${sha} ${p}`).join("\n")}`;
+        return { key: () => key, size: list.length, paths: () => list.map(([p]) => p) };
+      };
+      own = [scope("overlay", narrow), scope("service", entries)];
+      files?.scopes.set(environment, own);
+    }
     const all = this.all;
-    return [
-      { key: keyOf("overlay", narrow), size: narrow.length, paths: () => narrow.map(([p]) => p) },
-      { key: keyOf("service", own), size: own.length, paths: () => own.map(([p]) => p) },
-      { key: `all\n${service}\n${environment}\n${this.allKey}`, size: all.length, paths: () => all.map(([p]) => p) },
-    ];
+    const widest: RenderScope = {
+      key: () => {
+        this.allKey ??= digestOf(all.map(([p, sha]) => `${sha} ${p}`).join("\n"));
+        return `all\n${service}\n${environment}\n${this.allKey}`;
+      },
+      size: all.length,
+      paths: () => all.map(([p]) => p),
+    };
+    return [...own, widest];
   }
 }
 
 /** Files a render may read, and the key of their blob ids. */
 export interface RenderScope {
-  key: string;
+  key: () => string;
   size: number;
   paths: () => string[];
 }
@@ -574,12 +603,14 @@ function remember(key: string, render: OverlayRender): OverlayRender {
  */
 export async function renderOverlay(index: RenderIndex, service: string, environment: string, contents: (paths: readonly string[]) => FileMap | Promise<FileMap>): Promise<OverlayRender> {
   const scopes = index.scopes(service, environment);
-  // Any scope that rendered gives the answer (the same from each).
-  for (const scope of scopes) {
-    const hit = renders.get(scope.key);
+  // Any scope that rendered gives the answer (the same from each): the narrow ones are looked up
+  // first (the widest one's key changes with every commit), the widest one below.
+  for (const scope of scopes.slice(0, -1)) {
+    const key = scope.key();
+    const hit = renders.get(key);
     if (hit?.ok) {
-      renders.delete(scope.key);
-      renders.set(scope.key, hit);
+      renders.delete(key);
+      renders.set(key, hit);
       return hit;
     }
   }
@@ -589,17 +620,18 @@ export async function renderOverlay(index: RenderIndex, service: string, environ
     // A wider scope with no more files than the last one tried is the same scope.
     if (scope.size === 0 || scope.size === tried) continue;
     tried = scope.size;
-    const known = renders.get(scope.key);
+    const key = scope.key();
+    const known = renders.get(key);
     if (known) {
       last = known;
       continue;
     }
     const files = await contents(scope.paths());
     try {
-      return remember(scope.key, { ok: true, objects: renderApp(files, service, environment) });
+      return remember(key, { ok: true, objects: renderApp(files, service, environment) });
     } catch (e) {
       if (!(e instanceof KustomizeError)) throw e;
-      last = remember(scope.key, { ok: false, error: e });
+      last = remember(key, { ok: false, error: e });
     }
   }
   if (last) return last;

@@ -20,18 +20,75 @@ import { git, GitCommandError } from "./git.ts";
 import { LockTimeoutError } from "./lock.ts";
 import { newMeta, readMeta, updateMeta, writeMeta, type RepoMeta, type StoredPull } from "./meta.ts";
 import { branchNameProblem, pathProblem, refProblem, repoNameProblem } from "./names.ts";
-import { casRef, catFileBatch, commitTree, readBranch, diffCommits, isAncestor, listTree, mergeBase, mergeTrees, readTip, resolveRef, writeTree } from "./plumbing.ts";
+import { casRef, catFileBatch, commitTree, readBranch, diffCommits, isAncestor, listTree, mergeBase, mergeTrees, readTip, resolveRef, writeTree, type TreeEntry } from "./plumbing.ts";
 
 export const SANDBOX_OWNER = "demo";
 
 /** How often a commit or merge is rebuilt on a branch that moved meanwhile before giving up. */
 const MAX_REF_ATTEMPTS = 8;
 
+/** The files of a commit: what the port lists, and the modes other than 100644 (for commits on top of it). */
+interface Listing {
+  entries: readonly FileEntry[];
+  modes: ReadonlyMap<string, string>;
+}
+
 /** File listings by repository and commit sha, the most recently used last (see `listingOf`). */
-const listings = new Map<string, Promise<readonly FileEntry[] | null>>();
+const listings = new Map<string, Promise<Listing | null>>();
 const LISTINGS_KEPT = 16;
 /** Files in a new repository's first commit from which its objects are packed. */
 const PACK_FROM_FILES = 200;
+/** The last listing made of each repository: the next commit's is made from it and their difference. */
+const lastListings = new Map<string, { sha: string; listing: Listing }>();
+/** The tree of each commit this process made or read, by repository and commit sha. */
+const commitTrees = new Map<string, string>();
+const COMMIT_TREES_KEPT = 1024;
+
+function rememberTree(dir: string, commit: string, tree: string): void {
+  commitTrees.set(`${dir}\0${commit}`, tree);
+  while (commitTrees.size > COMMIT_TREES_KEPT) commitTrees.delete(commitTrees.keys().next().value!);
+}
+
+function listingFrom(tree: readonly TreeEntry[]): Listing {
+  const blobs = tree.filter((e) => e.type === "blob");
+  return {
+    entries: Object.freeze(blobs.map((e) => Object.freeze({ path: e.path, sha: e.sha }))),
+    modes: new Map(blobs.filter((e) => e.mode !== "100644").map((e) => [e.path, e.mode])),
+  };
+}
+
+/**
+ * The listing of `sha` from the listing of `base` and what changed between them (`git diff-tree`,
+ * whose work is proportional to the change, not to the repository). Null when that cannot be
+ * done exactly: a file added (its place in git's order), or git does not know one of the two.
+ */
+async function listingByDiff(dir: string, base: { sha: string; listing: Listing }, sha: string): Promise<Listing | null> {
+  const res = await git(dir, ["diff-tree", "-r", "-z", "--no-renames", "--abbrev=40", base.sha, sha, "--"], { okCodes: [0, 128] });
+  if (res.code !== 0) return null;
+  // ":<mode> <mode> <sha> <sha> <status>\0<path>\0" per changed file.
+  const parts = res.stdout.toString("utf8").split("\0");
+  const changed = new Map<string, { sha: string; mode: string } | null>();
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const meta = parts[i]!.replace(/^:/, "").split(" ");
+    const [, mode, , blob, status] = meta;
+    if (!mode || !blob || !status) return null;
+    changed.set(parts[i + 1]!, status.startsWith("D") || mode === "160000" ? null : { sha: blob, mode });
+  }
+  const known = new Set(base.listing.entries.map((e) => e.path));
+  for (const [p, to] of changed) if (to !== null && !known.has(p)) return null;
+  const entries: FileEntry[] = [];
+  const modes = new Map(base.listing.modes);
+  for (const e of base.listing.entries) {
+    const to = changed.get(e.path);
+    if (to === undefined) entries.push(e);
+    else if (to !== null) {
+      entries.push(Object.freeze({ path: e.path, sha: to.sha }));
+      if (to.mode === "100644") modes.delete(e.path);
+      else modes.set(e.path, to.mode);
+    } else modes.delete(e.path);
+  }
+  return { entries: Object.freeze(entries), modes };
+}
 
 export interface LocalGitHostOptions {
   /** PAVED_DATA_DIR: repositories live in <dataDir>/git. */
@@ -246,15 +303,19 @@ export class LocalGitHost implements GitHost {
       const dir = await this.requireGitDir(repo);
       const at = await this.objectAt(dir, ref);
       // A repository without commits has no files; an unknown ref is an error.
-      const entries = at ? await this.listingOf(dir, at) : null;
-      if (entries) return entries.slice();
+      const listing = at ? await this.listingOf(dir, at) : null;
+      if (listing) return listing.entries.slice();
       if (ref === undefined) return [];
       throw notFound(`ref ${ref} not found in ${fullName(repo)}`);
     });
   }
 
-  /** The files of a commit (or tree) by its sha, kept: what a sha names never changes, and the delivery snapshot and the sandbox cluster both list each new head (often at once). */
-  private listingOf(dir: string, sha: string): Promise<readonly FileEntry[] | null> {
+  /**
+   * The files of a commit (or tree) by its sha, kept: what a sha names never changes, and the
+   * delivery snapshot and the sandbox cluster both list each new head (often at once). A new head
+   * is listed from the last listing and the difference between the two.
+   */
+  private listingOf(dir: string, sha: string): Promise<Listing | null> {
     const key = `${dir}\0${sha}`;
     const hit = listings.get(key);
     if (hit) {
@@ -262,15 +323,29 @@ export class LocalGitHost implements GitHost {
       listings.set(key, hit);
       return hit;
     }
-    const listing = listTree(dir, sha).then((tree) => (tree ? Object.freeze(tree.filter((e) => e.type === "blob").map((e) => Object.freeze({ path: e.path, sha: e.sha }))) : null));
+    const base = lastListings.get(dir);
+    const listing = (base ? listingByDiff(dir, base, sha) : Promise.resolve(null)).then(async (fromDiff) => {
+      if (fromDiff) return fromDiff;
+      const tree = await listTree(dir, sha);
+      return tree ? listingFrom(tree) : null;
+    });
     listings.set(key, listing);
-    // Only listings are kept: a failure or an unknown sha is asked again next time.
     listing.then(
-      (entries) => entries === null && listings.get(key) === listing && listings.delete(key),
+      (made) => {
+        // Only listings are kept: an unknown sha is asked again next time.
+        if (made) lastListings.set(dir, { sha, listing: made });
+        else if (listings.get(key) === listing) listings.delete(key);
+      },
       () => listings.get(key) === listing && listings.delete(key),
     );
     while (listings.size > LISTINGS_KEPT) listings.delete(listings.keys().next().value!);
     return listing;
+  }
+
+  /** The listing of a commit if one was made or is being made (none is started for it). */
+  private async knownListing(dir: string, sha: string): Promise<Listing | null> {
+    const hit = listings.get(`${dir}\0${sha}`);
+    return hit ? hit.catch(() => null) : null;
   }
 
   async readFiles(repo: RepoRef, paths: readonly string[], ref?: string): Promise<Map<string, string>> {
@@ -361,6 +436,17 @@ export class LocalGitHost implements GitHost {
     });
   }
 
+  /** A branch's commit and its tree: the commit from the ref file, the tree from memory when this process made or read that commit. */
+  private async tipOf(dir: string, branch: string): Promise<{ sha: string; tree: string } | null> {
+    const sha = await readBranch(dir, branch);
+    if (!sha) return null;
+    const tree = commitTrees.get(`${dir}\0${sha}`);
+    if (tree) return { sha, tree };
+    const tip = await readTip(dir, sha);
+    if (tip) rememberTree(dir, tip.sha, tip.tree);
+    return tip;
+  }
+
   async commitFiles(repo: RepoRef, branch: string, changes: FileChange[], message: string): Promise<string> {
     return this.guard(`committing to ${branch} of ${fullName(repo)}`, async () => {
       const problem = branchNameProblem(branch) ?? changes.map((c) => pathProblem(c.path)).find((p) => p !== null) ?? null;
@@ -369,18 +455,19 @@ export class LocalGitHost implements GitHost {
       const dir = await this.requireGitDir(repo);
       const ref = `refs/heads/${branch}`;
       for (let attempt = 0; attempt < MAX_REF_ATTEMPTS; attempt++) {
-        const tip = await readTip(dir, ref);
+        const tip = await this.tipOf(dir, branch);
         if (!tip) throw notFound(`branch ${branch} not found in ${fullName(repo)}`);
         if (changes.length === 0) return tip.sha;
         let tree: string;
         try {
-          tree = await writeTree(dir, tip.tree, changes);
+          tree = await writeTree(dir, tip.tree, changes, (await this.knownListing(dir, tip.sha))?.modes);
         } catch (e) {
           if (e instanceof GitCommandError) throw invalid(`the changes cannot be written to ${branch}: ${e.stderr.trim().split("\n")[0]}`);
           throw e;
         }
         if (tree === tip.tree) return tip.sha;
         const sha = await commitTree(dir, tree, [tip.sha], message);
+        rememberTree(dir, sha, tree);
         // Only if the branch is still where this commit starts from: a concurrent commit is never
         // overwritten; this one is rebuilt on top of it instead.
         if (await casRef(dir, ref, sha, tip.sha)) return sha;

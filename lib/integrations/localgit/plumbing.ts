@@ -59,8 +59,9 @@ export async function resolveRef(gitDir: string, ref: string): Promise<string | 
 /**
  * Writes `changes` on top of `baseTree` (null: an empty tree) and returns the new tree's sha.
  * Existing files keep their mode (an executable script stays executable); new files are 100644.
+ * `knownModes`: the base tree's files whose mode is not 100644, when the caller has them.
  */
-export async function writeTree(gitDir: string, baseTree: string | null, changes: TreeChange[]): Promise<string> {
+export async function writeTree(gitDir: string, baseTree: string | null, changes: TreeChange[], knownModes?: ReadonlyMap<string, string>): Promise<string> {
   const tmp = await mkdtemp(path.join(tmpdir(), "paved-git-"));
   try {
     const env = { GIT_INDEX_FILE: path.join(tmp, "index") };
@@ -82,8 +83,10 @@ export async function writeTree(gitDir: string, baseTree: string | null, changes
       writes.forEach(([p], i) => blobs.set(p, shas[i] as string));
     }
 
+    // The base tree's modes other than 100644, when the caller knows them (a listing of the base); else asked of git.
     const modes = new Map<string, string>();
-    if (baseTree && writes.length > 0) {
+    if (knownModes) for (const [p] of writes) if (knownModes.get(p) === "100755") modes.set(p, "100755");
+    if (baseTree && writes.length > 0 && !knownModes) {
       const listed = await git(gitDir, ["ls-tree", "-r", "-z", baseTree, "--", ...writes.map(([p]) => p)]);
       for (const entry of listed.stdout.toString("utf8").split("\0")) {
         const match = /^(\d+) blob [0-9a-f]+\t(.*)$/s.exec(entry);

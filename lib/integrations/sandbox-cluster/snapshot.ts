@@ -53,6 +53,8 @@ export class RepoSnapshot {
     readonly sha: string,
     files: readonly string[] | readonly FileEntry[],
     read: SnapshotReader,
+    /** A snapshot of an earlier revision: services whose files did not change keep what was worked out for them. */
+    previous?: RepoSnapshot,
   ) {
     // Without blob ids, ids only this snapshot uses: nothing is shared.
     const own = randomUUID();
@@ -60,7 +62,10 @@ export class RepoSnapshot {
       const entry = typeof f === "string" ? { path: f, sha: `${own}:${f}` } : f;
       if (entry.path.startsWith(`${APPS_DIR}/`) || entry.path.startsWith(`${ARGOCD_DIR}/`)) this.ids.set(entry.path, entry.sha);
     }
-    this.index = new RenderIndex([...this.ids].filter(([p]) => p.startsWith(`${APPS_DIR}/`)));
+    this.index = new RenderIndex(
+      [...this.ids].filter(([p]) => p.startsWith(`${APPS_DIR}/`)),
+      previous?.index,
+    );
     this.readMany =
       typeof read === "function"
         ? async (entries) => {
