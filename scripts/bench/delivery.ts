@@ -156,11 +156,20 @@ export async function benchDelivery(adminUrl: string, record: Record): Promise<v
     const status = (await client.deliveryRun.findUniqueOrThrow({ where: { id: run.id } })).status;
     const perService = await client.runStep.findMany({ where: { runId: run.id, kind: "rollout" }, select: { startedAt: true, finishedAt: true } });
     const busy = perService.reduce((n, s) => n + ((s.finishedAt?.getTime() ?? 0) - (s.startedAt?.getTime() ?? 0)), 0) / 1000;
+    // Services whose rollouts were under way at the same moment (commits to one branch are serial by design).
+    const edges = perService.flatMap((s) => [
+      { t: s.startedAt?.getTime() ?? 0, d: 1 },
+      { t: s.finishedAt?.getTime() ?? 0, d: -1 },
+    ]);
+    edges.sort((a, b) => a.t - b.t || a.d - b.d);
+    let now = 0;
+    let overlap = 0;
+    for (const e of edges) overlap = Math.max(overlap, (now += e.d));
     record(
       `a wave of 50 services deployed by a run (sandbox cluster at speed 0.02)`,
       `bounded parallelism (${WAVE_PARALLELISM} at once)`,
-      `${status} in ${seconds.toFixed(1)} s; ${peak} syncs in flight at most; rollouts took ${busy.toFixed(1)} s in sum, ${(busy / seconds).toFixed(1)}× the wall time`,
-      status === "succeeded" && peak > 1 && peak <= WAVE_PARALLELISM,
+      `${status} in ${seconds.toFixed(1)} s; ${overlap} rollouts under way at once at most (${peak} syncs); rollouts took ${busy.toFixed(1)} s in sum, ${(busy / seconds).toFixed(1)}× the wall time`,
+      status === "succeeded" && overlap > 1 && overlap <= WAVE_PARALLELISM,
     );
   } finally {
     await client?.$disconnect();
