@@ -97,24 +97,11 @@ export async function benchEditor(baseUrl: string, cookie: { name: string; value
     const cx = pane.x + pane.width / 2;
     const cy = pane.y + pane.height / 2;
     const fps = async (action: () => Promise<void>) => {
-      await page.evaluate(() => {
-        const w = window as unknown as { __frames: number; __stop: boolean };
-        w.__frames = 0;
-        w.__stop = false;
-        const tick = () => {
-          if (w.__stop) return;
-          w.__frames++;
-          requestAnimationFrame(tick);
-        };
-        requestAnimationFrame(tick);
-      });
+      // Strings, not functions: tsx's compiled functions refer to helpers the page does not have.
+      await page.evaluate(`(() => { window.__frames = 0; window.__stop = false; const tick = () => { if (window.__stop) return; window.__frames++; requestAnimationFrame(tick); }; requestAnimationFrame(tick); })()`);
       const started = Date.now();
       await action();
-      const frames = await page.evaluate(() => {
-        const w = window as unknown as { __frames: number; __stop: boolean };
-        w.__stop = true;
-        return w.__frames;
-      });
+      const frames = (await page.evaluate(`(() => { window.__stop = true; return window.__frames; })()`)) as number;
       return Math.round((frames / ((Date.now() - started) / 1000)) * 10) / 10;
     };
     const panFps = await fps(async () => {
