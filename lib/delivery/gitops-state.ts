@@ -2,10 +2,9 @@
 // Read through the GitHost port and cached per commit sha (a repository head does not change
 // under a sha), so the environments matrix and promotion checks do not re-read git each time;
 // after a commit, only the files it changed are read and only the overlays they touch rendered.
-import { createHash } from "node:crypto";
 import type { GitHost, RepoRef } from "../core/ports/git-host.ts";
-import { NotFoundError, RuleViolationError } from "../core/errors.ts";
-import { RenderIndex, appOverlay, gitOpsRepositoryOf, listApps, pinnedImageOf, readGitOpsRevision, renderOverlay, type PinnedImage } from "../gitops/repository.ts";
+import { RuleViolationError } from "../core/errors.ts";
+import { RenderIndex, gitOpsRepositoryOf, listApps, pinnedImageOf, readGitOpsRevision, renderOverlay, type PinnedImage } from "../gitops/repository.ts";
 import type { FileMap } from "../gitops/kustomize.ts";
 
 export interface GitOpsSnapshot {
@@ -82,17 +81,6 @@ export async function gitopsSnapshot(host: GitHost, branch?: string): Promise<Gi
   return snapshot;
 }
 
-/** A snapshot of `files` (every overlay rendered). */
-export async function buildSnapshot(repo: RepoRef, branch: string, sha: string, files: FileMap): Promise<GitOpsSnapshot> {
-  const ids = new Map(Object.entries(files).map(([p, content]) => [p, gitBlobId(content)] as const));
-  return buildSnapshotOf(repo, branch, sha, files, ids);
-}
-
-function gitBlobId(content: string): string {
-  const body = Buffer.from(content, "utf8");
-  return createHash("sha1").update(`blob ${body.length}\0`).update(body).digest("hex");
-}
-
 /** The last render index made of each repository: the next revision's is made from it (a service whose files did not change keeps its scopes). */
 const lastIndexes = new Map<string, RenderIndex>();
 /** What each shared render pins. */
@@ -139,12 +127,6 @@ export function versionIn(snapshot: GitOpsSnapshot, service: string, environment
 /** Versions git knows for a service: the tags its overlays pin now. */
 export function pinnedVersions(snapshot: GitOpsSnapshot, service: string): string[] {
   return [...new Set([...(snapshot.images.get(service)?.values() ?? [])].map((i) => i?.tag).filter((t): t is string => Boolean(t)))];
-}
-
-export function requireOverlay(snapshot: GitOpsSnapshot, service: string, environment: string): void {
-  if (!snapshot.images.get(service)?.has(environment)) {
-    throw new NotFoundError("Overlay", `${appOverlay(service, environment)} (no ${environment} overlay for ${service} in the GitOps repository)`);
-  }
 }
 
 export function requireSnapshot(snapshot: GitOpsSnapshot | null): GitOpsSnapshot {
