@@ -14,7 +14,7 @@ import { applicationName } from "../core/ports/gitops-engine.ts";
 import { roleFromDb } from "../core/permissions.ts";
 import { gitHost } from "../integrations/git-host.ts";
 import { overlayKustomizationPath, renderApp, setImageTag } from "../gitops/repository.ts";
-import { evaluate } from "../policies/service.ts";
+import { evaluate, evaluateAll } from "../policies/service.ts";
 import type { Subject } from "../policies/format.ts";
 import { loadDependencyGraph } from "../services/read.ts";
 import { planWaves } from "../services/graph.ts";
@@ -196,24 +196,27 @@ async function gatherGates(client: Db, req: GateRequest): Promise<Gate[]> {
     const meta = object as unknown as { kind?: string; metadata?: { name?: string } };
     return `${service}: ${meta.kind} ${meta.metadata?.name ?? ""}`.trim();
   };
-  for (const { service, objects, current } of req.objects) {
-    const before = new Set<string>();
-    for (const object of current) for (const r of (await evaluate(client, object)).results) before.add(`${label(service, object)}|${r.policy}|${r.message}`);
-    for (const object of objects) {
-      const result = await evaluate(client, object);
-      for (const r of result.results) {
-        const subject = label(service, object);
-        const existing = before.has(`${subject}|${r.policy}|${r.message}`);
-        manifestPolicies.push({
-          policy: r.policy,
-          action: existing && r.action === "Deny" ? "Warn" : r.action,
-          message: existing ? `${r.message} (already so in ${ctx.environment.name}; not introduced by this promotion)` : r.message,
-          waived: Boolean(r.exception),
-          subject,
-        });
-      }
+  // Every object, before and after, evaluated against one read of the exceptions in force.
+  const all = req.objects.flatMap(({ service, objects, current }) => [...current.map((o) => ({ service, o, before: true })), ...objects.map((o) => ({ service, o, before: false }))]);
+  const evaluations = await evaluateAll(client, all.map((x) => x.o));
+  const before = new Set<string>();
+  all.forEach((x, i) => {
+    if (x.before) for (const r of evaluations[i]!.results) before.add(`${label(x.service, x.o)}|${r.policy}|${r.message}`);
+  });
+  all.forEach((x, i) => {
+    if (x.before) return;
+    const subject = label(x.service, x.o);
+    for (const r of evaluations[i]!.results) {
+      const existing = before.has(`${subject}|${r.policy}|${r.message}`);
+      manifestPolicies.push({
+        policy: r.policy,
+        action: existing && r.action === "Deny" ? "Warn" : r.action,
+        message: existing ? `${r.message} (already so in ${ctx.environment.name}; not introduced by this promotion)` : r.message,
+        waived: Boolean(r.exception),
+        subject,
+      });
     }
-  }
+  });
   return evaluateGates({
     promotionPolicies,
     manifestPolicies,

@@ -43,6 +43,15 @@ export async function evaluate(db: Db, subject: Subject, options: { request?: Re
   return withOpa(evaluation, subject, waivers, now);
 }
 
+/** Many subjects at one moment: the policies and the exceptions in force are read once, not per subject. */
+export async function evaluateAll(db: Db, subjects: readonly Subject[], options: { now?: Date } = {}): Promise<Evaluation[]> {
+  const now = options.now ?? new Date();
+  const [{ policies }, waivers] = await Promise.all([policySet(), activeWaivers(db, now)]);
+  const out: Evaluation[] = [];
+  for (const subject of subjects) out.push(await withOpa(evaluateSubject(policies, subject, { waivers, now }), subject, waivers, now));
+  return out;
+}
+
 /**
  * When OPA_URL is set, the organisation's Rego rules count too: `<package>.deny` messages deny,
  * `<package>.warn` messages warn. An OPA that cannot be asked fails closed (deny).
