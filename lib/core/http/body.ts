@@ -4,10 +4,7 @@ import { AppError } from "../errors.ts";
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export async function readJsonBody(req: Request, limit = MAX_BODY_BYTES): Promise<unknown> {
-  const declared = req.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) {
-    throw new AppError("payload_too_large", `The request body is larger than ${limit / 1024 / 1024} MB.`, { limitBytes: limit });
-  }
+  refuseDeclaredOversize(req, limit);
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(type.trim())) {
     throw new AppError("unsupported_media_type", "Send the body as JSON with `Content-Type: application/json`.", {
@@ -27,15 +24,20 @@ const YAML_TYPES = /^(application\/(x-)?yaml|text\/(x-)?yaml|text\/plain)\b/i;
 
 /** A YAML body, as text: the domain parses it so that its errors can name lines and columns. */
 export async function readYamlBody(req: Request, limit = MAX_BODY_BYTES): Promise<string> {
-  const declared = req.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) {
-    throw new AppError("payload_too_large", `The request body is larger than ${limit / 1024 / 1024} MB.`, { limitBytes: limit });
-  }
+  refuseDeclaredOversize(req, limit);
   const type = req.headers.get("content-type") ?? "";
   if (!YAML_TYPES.test(type.trim())) {
     throw new AppError("unsupported_media_type", "Send the file as YAML with `Content-Type: application/yaml`.", { contentType: type || null });
   }
   return readLimited(req, limit);
+}
+
+/** A body whose declared length is over the limit is refused before any of it is read. */
+function refuseDeclaredOversize(req: Request, limit: number): void {
+  const declared = req.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) {
+    throw new AppError("payload_too_large", `The request body is larger than ${limit / 1024 / 1024} MB.`, { limitBytes: limit });
+  }
 }
 
 async function readLimited(req: Request, limit: number): Promise<string> {
