@@ -37,3 +37,25 @@ test("services can be searched, filtered by team and sorted", async ({ page }) =
   await page.getByRole("button", { name: /^Service/ }).click();
   await expect(table.locator("tbody tr").first()).toContainText("worker-service");
 });
+
+test("the services list keeps its view in the URL and pages on the server", async ({ page }) => {
+  await signInAs(page, "victor", "/services?strategy=canary&sort=-name");
+  const table = page.getByTestId("services-table");
+  await expect(page.getByTestId("services-strategy")).toHaveValue("canary");
+  await expect(table.getByRole("columnheader", { name: /Service/ })).toHaveAttribute("aria-sort", "descending");
+  const names = await table.locator("tbody tr td:first-child a").allTextContents();
+  expect(names.length).toBeGreaterThan(0);
+  expect(names).toEqual([...names].sort().reverse());
+  await expect(page.getByTestId("services-range")).toContainText(`1–${names.length} of ${names.length}`);
+  await expect(page.getByTestId("services-next")).toBeDisabled();
+  // A search finds services by the name of a dependency too.
+  await page.goto("/services?q=message-broker");
+  await expect(table).toContainText("ledger");
+  // Past the last page: say so, rather than an empty table.
+  await page.goto("/services?offset=5000");
+  await expect(page.getByText("This page is past the end of the list.")).toBeVisible();
+  await page.goto("/services?q=no-such-service-anywhere");
+  await page.getByRole("button", { name: "Clear search and filters" }).click();
+  await expect(page).toHaveURL(/\/services$/);
+  await expect(table.locator("tbody tr")).not.toHaveCount(0);
+});

@@ -35,7 +35,8 @@ import { RemovalDialog, type PendingRemoval } from "./confirm-dialogs";
 import { DependencyEdge, EdgeActionsContext } from "./dependency-edge";
 import { buildEdges, createNodeBuilder, dependencyEdge, type DependencyFlowEdge, type ServiceFlowNode } from "./flow";
 import { GraphSearch } from "./graph-search";
-import { createLayoutEngine, provisionalPositions, type Positions } from "./layout";
+import type { LayoutPositions } from "@/lib/services/layout";
+import { createLayoutEngine, fromLayoutPositions, provisionalPositions, type Positions } from "./layout";
 import {
   canEditTeam,
   computeEmphasis,
@@ -99,6 +100,8 @@ export interface GraphEditorProps {
   initialGraph: GraphDto;
   /** What the person may edit; null: read-only. */
   scope: EditScope | null;
+  /** The server's cached ELK layout of this graph, when it has one: drawn at once, no layout in the browser. */
+  initialLayout?: LayoutPositions | null;
 }
 
 export function GraphEditor(props: GraphEditorProps) {
@@ -118,12 +121,21 @@ function easeOut(t: number): number {
   return 1 - (1 - t) ** 3;
 }
 
-function Editor({ initialGraph, scope }: GraphEditorProps) {
+/** The server's layout, if it places every service of the graph (else the browser lays it out). */
+function completeLayout(layout: LayoutPositions | null | undefined, graph: GraphDto): Positions | null {
+  if (!layout || graph.nodes.some((n) => !layout[n.name])) return null;
+  return fromLayoutPositions(layout);
+}
+
+function Editor({ initialGraph, scope, initialLayout }: GraphEditorProps) {
   const readOnly = scope === null;
   const { fitView } = useReactFlow();
 
   // ——— The graph we hold, and the revision it is at (a new graph means a new layout) ———
-  const [layoutState, setLayoutState] = useState<{ running: boolean; error: string | null; ms: number | null; where: string | null }>({ running: true, error: null, ms: null, where: null });
+  const [serverLayout] = useState(() => completeLayout(initialLayout, initialGraph));
+  const [layoutState, setLayoutState] = useState<{ running: boolean; error: string | null; ms: number | null; where: string | null }>(() =>
+    serverLayout ? { running: false, error: null, ms: null, where: "server" } : { running: true, error: null, ms: null, where: null },
+  );
   const [graph, setGraph] = useState(initialGraph);
   const graphRef = useRef(initialGraph);
   const commitGraph = useCallback((g: GraphDto) => {
@@ -151,7 +163,8 @@ function Editor({ initialGraph, scope }: GraphEditorProps) {
   const [engine] = useState(() => createLayoutEngine());
   useEffect(() => () => engine.dispose(), [engine]);
   // Drawn at once in a provisional wave layout; ELK's layout then moves every node into place.
-  const [shown, setShown] = useState<Positions | null>(() => provisionalPositions(index, waves));
+  // With the server's layout the nodes start in their final place and the browser runs no layout.
+  const [shown, setShown] = useState<Positions | null>(() => serverLayout ?? provisionalPositions(index, waves));
   const shownRef = useRef<Positions | null>(shown);
   const animation = useRef<number | undefined>(undefined);
   const [layoutRun, setLayoutRun] = useState(0);
@@ -212,7 +225,14 @@ function Editor({ initialGraph, scope }: GraphEditorProps) {
   // The first ELK layout refits the view, unless the person already panned or zoomed.
   const viewTouched = useRef(false);
   const firstLayoutDone = useRef(false);
+  const skipLayout = useRef(serverLayout !== null);
   useEffect(() => {
+    if (skipLayout.current) {
+      // The server's layout is already drawn (ReactFlow's fitView framed it): nothing to compute.
+      skipLayout.current = false;
+      firstLayoutDone.current = true;
+      return;
+    }
     let cancelled = false;
     engine
       .layout(index)
@@ -575,7 +595,7 @@ function Editor({ initialGraph, scope }: GraphEditorProps) {
   const lastChange = undoStack[undoStack.length - 1];
 
   return (
-    <div className="space-y-3" data-testid="graph-editor" data-node-count={graph.nodes.length} data-layout={layoutState.running || moving ? "busy" : "idle"}>
+    <div className="space-y-3" data-testid="graph-editor" data-node-count={graph.nodes.length} data-layout={layoutState.running || moving ? "busy" : "idle"} data-layout-source={layoutState.where ?? "browser"}>
       <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
         <GraphSearch graph={graph} onPick={focusService} />
         <TeamFilter teams={graph.teams} counts={teamCounts} selected={teams} hideOthers={hideOthers} onChange={setTeams} onHideOthers={setHideOthers} />
@@ -762,6 +782,7 @@ function Editor({ initialGraph, scope }: GraphEditorProps) {
       </div>
       <p className="text-xs text-subtle" data-testid="graph-stats">
         {graph.nodes.length} services · {edgeCount} dependencies · {Math.max(0, ...waves.values())} waves
+        {layoutState.where === "server" ? " · layout cached on the server" : ""}
         {layoutState.ms !== null ? ` · laid out in ${layoutState.ms} ms${layoutState.where === "worker" ? " (in a worker)" : ""}` : ""}
       </p>
 

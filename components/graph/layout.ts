@@ -1,50 +1,27 @@
-// Automatic layered layout with ELK: wave 1 (no dependencies) in the leftmost column, every
-// service one column right of its latest dependency (ELK's LONGEST_PATH_SOURCE layering is
-// exactly the deployment-wave rule). ELK runs in a web worker when the browser gives us one, so
-// laying out 500 services (~0.5–1 s) never freezes panning; otherwise on the main thread.
-import ElkApi, { type ElkNode, type LayoutOptions } from "elkjs/lib/elk-api.js";
+// Automatic layered layout with ELK in the browser (the graph and options are lib/services/layout.ts,
+// shared with the server, which caches the layout of the current graph). ELK runs in a web worker
+// when the browser gives us one, so laying out 500 services (~0.5–1 s) never freezes panning;
+// otherwise on the main thread.
+import ElkApi, { type ElkNode } from "elkjs/lib/elk-api.js";
+import { elkGraph, layoutPositions, NODE_HEIGHT, NODE_WIDTH, type LayoutPositions } from "@/lib/services/layout";
 import type { GraphIndex } from "./model";
 
-/** Every service card has this size; the node component draws exactly this box. */
-export const NODE_WIDTH = 232;
-export const NODE_HEIGHT = 76;
-
-export const LAYOUT_OPTIONS: LayoutOptions = {
-  "elk.algorithm": "layered",
-  "elk.direction": "RIGHT",
-  "elk.layered.layering.strategy": "LONGEST_PATH_SOURCE",
-  // Brandes–Köpf is linear; network simplex placement takes seconds at 500 services.
-  "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
-  // xyflow draws its own curves, so ELK's cheapest routing is enough (ORTHOGONAL doubles the time).
-  "elk.edgeRouting": "POLYLINE",
-  "elk.layered.spacing.nodeNodeBetweenLayers": "96",
-  "elk.spacing.nodeNode": "28",
-  "elk.spacing.edgeNode": "16",
-  "elk.spacing.componentComponent": "48",
-  // No model-order tie-breaking: it costs 5x (1.7 s instead of 0.35 s at 500 services, 950
-  // dependencies). ELK's fixed random seed keeps the layout deterministic anyway.
-};
+export { LAYOUT_OPTIONS, NODE_HEIGHT, NODE_WIDTH } from "@/lib/services/layout";
 
 export type Positions = Map<string, { x: number; y: number }>;
 
 /** The ELK graph: one child per service, one edge per dependency, from dependency to dependent. */
 export function toElkGraph(index: GraphIndex): ElkNode {
-  const names = [...index.nodes.keys()].sort();
-  const edges = [];
-  for (const name of names) {
-    for (const dep of index.dependsOn.get(name) ?? []) edges.push({ id: `${name}|${dep}`, sources: [dep], targets: [name] });
-  }
-  return {
-    id: "root",
-    layoutOptions: LAYOUT_OPTIONS,
-    children: names.map((id) => ({ id, width: NODE_WIDTH, height: NODE_HEIGHT })),
-    edges,
-  };
+  return elkGraph([...index.nodes.keys()].map((name) => ({ name, dependsOn: index.dependsOn.get(name) ?? [] })));
 }
 
 export function positionsFrom(layout: ElkNode): Positions {
+  return fromLayoutPositions(layoutPositions(layout));
+}
+
+export function fromLayoutPositions(p: LayoutPositions): Positions {
   const out: Positions = new Map();
-  for (const c of layout.children ?? []) out.set(c.id, { x: Math.round(c.x ?? 0), y: Math.round(c.y ?? 0) });
+  for (const [name, [x, y]] of Object.entries(p)) out.set(name, { x, y });
   return out;
 }
 

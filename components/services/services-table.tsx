@@ -1,104 +1,96 @@
 "use client";
 
-import { flexRender, getCoreRowModel, getFilteredRowModel, getSortedRowModel, useReactTable, type ColumnDef, type SortingState } from "@tanstack/react-table";
-import { ArrowDown, ArrowUp, ArrowUpDown, Network, Search } from "lucide-react";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useMemo, useState } from "react";
+// The services list, a page at a time: search, team and strategy filters, sort and page live in
+// the URL and the server answers with one page (GET /api/v1/services's query), so the list stays
+// fast with thousands of services and any view can be shared as a link.
+import { ArrowDown, ArrowUp, ArrowUpDown, ChevronLeft, ChevronRight, Network, Search } from "lucide-react";
 import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useRef, useState, useTransition } from "react";
 import { StrategyBadge } from "@/components/services/strategy";
+import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Input, NativeSelect } from "@/components/ui/input";
 import { TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import type { ServiceDto } from "@/lib/services/schemas";
 
+export interface ServicesPage {
+  items: ServiceDto[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
 function DependencyList({ names }: { names: string[] }) {
   if (names.length === 0) return <span className="text-subtle">—</span>;
+  const shown = names.slice(0, 6);
   return (
     <span className="flex flex-wrap gap-1">
-      {names.map((n) => (
+      {shown.map((n) => (
         <Link key={n} href={`/services/${n}`} className="rounded bg-surface-2 px-1.5 py-0.5 font-mono text-[11px] hover:underline">
           {n}
         </Link>
       ))}
+      {names.length > shown.length ? <span className="px-1 text-[11px] text-subtle">+{names.length - shown.length} more</span> : null}
     </span>
   );
 }
 
-export function ServicesTable({ services, teams }: { services: ServiceDto[]; teams: { slug: string; name: string }[] }) {
+type SortKey = "name" | "team" | "strategy" | "updated";
+
+function SortHeader({ label, column, sort, onSort }: { label: string; column: SortKey; sort: string; onSort: (next: string) => void }) {
+  const active = sort === column ? "asc" : sort === `-${column}` ? "desc" : null;
+  return (
+    <Th aria-sort={active === "asc" ? "ascending" : active === "desc" ? "descending" : "none"}>
+      <button className="inline-flex items-center gap-1 uppercase hover:text-foreground" onClick={() => onSort(active === "asc" ? `-${column}` : column)}>
+        {label}
+        {active === "asc" ? <ArrowUp className="size-3" /> : active === "desc" ? <ArrowDown className="size-3" /> : <ArrowUpDown className="size-3 opacity-40" />}
+      </button>
+    </Th>
+  );
+}
+
+const STRATEGIES = [
+  ["rolling", "Rolling"],
+  ["blue_green", "Blue-green"],
+  ["canary", "Canary"],
+] as const;
+
+export function ServicesTable({ page, teams, anyServices }: { page: ServicesPage; teams: { slug: string; name: string }[]; anyServices: boolean }) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
-  const [sorting, setSorting] = useState<SortingState>([{ id: "name", desc: false }]);
+  const [pending, startTransition] = useTransition();
   const [q, setQ] = useState(params.get("q") ?? "");
+  const sort = params.get("sort") ?? "name";
   const team = params.get("team") ?? "";
+  const strategy = params.get("strategy") ?? "";
 
-  const setParam = (key: string, value: string) => {
-    const next = new URLSearchParams(params.toString());
-    if (value) next.set(key, value);
-    else next.delete(key);
-    router.replace(`${pathname}${next.size ? `?${next}` : ""}`, { scroll: false });
+  /** Changes some of the URL's parameters; any change but the page itself goes back to the first page. */
+  const navigate = (changes: Record<string, string>) => {
+    // The URL as it is now (a debounced search may fire after another change was made).
+    const next = new URLSearchParams(window.location.search);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
+    if (!("offset" in changes)) next.delete("offset");
+    if (next.get("sort") === "name") next.delete("sort");
+    startTransition(() => router.replace(`${pathname}${next.size ? `?${next}` : ""}`, { scroll: false }));
   };
 
-  const data = useMemo(() => (team ? services.filter((s) => s.team.slug === team) : services), [services, team]);
-  const columns = useMemo<ColumnDef<ServiceDto>[]>(
-    () => [
-      {
-        id: "name",
-        header: "Service",
-        accessorFn: (s) => s.name,
-        cell: ({ row }) => (
-          <div>
-            <Link href={`/services/${row.original.name}`} className="font-medium hover:underline" data-testid={`service-link-${row.original.name}`}>
-              {row.original.name}
-            </Link>
-            <div className="max-w-xs truncate text-xs text-subtle">{row.original.description}</div>
-          </div>
-        ),
-      },
-      {
-        id: "team",
-        header: "Team",
-        accessorFn: (s) => s.team.name,
-        cell: ({ row }) => (
-          <span className="flex items-center gap-2 whitespace-nowrap">
-            <span className="size-2 rounded-full" style={{ background: row.original.team.color }} aria-hidden />
-            {row.original.team.name}
-          </span>
-        ),
-      },
-      {
-        id: "strategy",
-        header: "Strategy",
-        accessorFn: (s) => s.strategy,
-        cell: ({ row }) => <StrategyBadge strategy={row.original.strategy} steps={row.original.trafficSteps} />,
-      },
-      { id: "dependsOn", header: "Depends on", accessorFn: (s) => s.dependsOn.length, cell: ({ row }) => <DependencyList names={row.original.dependsOn} /> },
-      { id: "dependents", header: "Used by", accessorFn: (s) => s.dependents.length, cell: ({ row }) => <DependencyList names={row.original.dependents} /> },
-      {
-        id: "health",
-        header: "Health check",
-        accessorFn: (s) => s.healthCheckPath,
-        cell: ({ row }) => <code className="font-mono text-xs text-muted">{row.original.healthCheckPath}</code>,
-      },
-    ],
-    [],
-  );
-  const table = useReactTable({
-    data,
-    columns,
-    state: { sorting, globalFilter: q },
-    onSortingChange: setSorting,
-    onGlobalFilterChange: setQ,
-    globalFilterFn: (row, _col, value: string) => {
-      const needle = value.toLowerCase();
-      const s = row.original;
-      return [s.name, s.description, s.team.name, ...s.dependsOn].some((v) => v.toLowerCase().includes(needle));
-    },
-    getCoreRowModel: getCoreRowModel(),
-    getSortedRowModel: getSortedRowModel(),
-    getFilteredRowModel: getFilteredRowModel(),
-  });
-  const rows = table.getRowModel().rows;
+  // The search applies as the user types, a quarter of a second after the last key.
+  const typed = useRef(false);
+  useEffect(() => {
+    if (!typed.current) return;
+    const timer = setTimeout(() => navigate({ q: q.trim() }), 250);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- navigate reads the URL when it runs
+  }, [q]);
+
+  const first = page.total === 0 ? 0 : page.offset + 1;
+  const last = page.offset + page.items.length;
+  const filtered = Boolean(params.get("q") || team || strategy);
 
   return (
     <div>
@@ -107,10 +99,12 @@ export function ServicesTable({ services, teams }: { services: ServiceDto[]; tea
           <Search className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-subtle" aria-hidden />
           <Input
             aria-label="Search services"
-            placeholder="Search name, description, team, dependency…"
+            placeholder="Search name, description, dependency…"
             value={q}
-            onChange={(e) => setQ(e.target.value)}
-            onBlur={() => setParam("q", q)}
+            onChange={(e) => {
+              typed.current = true;
+              setQ(e.target.value);
+            }}
             className="pl-9"
             data-testid="services-search"
           />
@@ -118,7 +112,7 @@ export function ServicesTable({ services, teams }: { services: ServiceDto[]; tea
         <label htmlFor="team-filter" className="sr-only">
           Team
         </label>
-        <NativeSelect id="team-filter" value={team} onChange={(e) => setParam("team", e.target.value)} className="w-48" data-testid="services-team">
+        <NativeSelect id="team-filter" value={team} onChange={(e) => navigate({ team: e.target.value })} className="w-48" data-testid="services-team">
           <option value="">All teams</option>
           {teams.map((t) => (
             <option key={t.slug} value={t.slug}>
@@ -126,44 +120,111 @@ export function ServicesTable({ services, teams }: { services: ServiceDto[]; tea
             </option>
           ))}
         </NativeSelect>
-        <span className="text-sm text-muted tabular" aria-live="polite">
-          {rows.length} of {services.length}
+        <label htmlFor="strategy-filter" className="sr-only">
+          Strategy
+        </label>
+        <NativeSelect id="strategy-filter" value={strategy} onChange={(e) => navigate({ strategy: e.target.value })} className="w-40" data-testid="services-strategy">
+          <option value="">All strategies</option>
+          {STRATEGIES.map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </NativeSelect>
+        <span className="text-sm text-muted tabular" aria-live="polite" data-testid="services-count">
+          {page.total.toLocaleString("en-US")} {page.total === 1 ? "service" : "services"}
         </span>
       </div>
-      {rows.length === 0 ? (
-        <EmptyState icon={Network} title={services.length === 0 ? "No services yet" : "No services match"}>
-          {services.length === 0 ? "Services appear here once they are registered." : "Clear the search or pick another team."}
+      {page.items.length === 0 ? (
+        <EmptyState icon={Network} title={!anyServices ? "No services yet" : "No services match"}>
+          {!anyServices ? (
+            "Services appear here once they are registered: create one, or import a deployment-config.yaml or a Backstage catalog."
+          ) : filtered ? (
+            <Button
+              variant="secondary"
+              size="sm"
+              onClick={() => {
+                setQ("");
+                navigate({ q: "", team: "", strategy: "" });
+              }}
+            >
+              Clear search and filters
+            </Button>
+          ) : (
+            "This page is past the end of the list."
+          )}
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="w-full border-collapse text-sm" data-testid="services-table">
-            <THead>
-              {table.getHeaderGroups().map((hg) => (
-                <tr key={hg.id}>
-                  {hg.headers.map((h) => {
-                    const sorted = h.column.getIsSorted();
-                    return (
-                      <Th key={h.id} aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none"}>
-                        <button className="inline-flex items-center gap-1 uppercase hover:text-foreground" onClick={h.column.getToggleSortingHandler()}>
-                          {flexRender(h.column.columnDef.header, h.getContext())}
-                          {sorted === "asc" ? <ArrowUp className="size-3" /> : sorted === "desc" ? <ArrowDown className="size-3" /> : <ArrowUpDown className="size-3 opacity-40" />}
-                        </button>
-                      </Th>
-                    );
-                  })}
+        <div className={pending ? "opacity-60 transition-opacity" : "transition-opacity"} aria-busy={pending || undefined}>
+          <div className="overflow-x-auto">
+            <table className="w-full border-collapse text-sm" data-testid="services-table">
+              <THead>
+                <tr>
+                  <SortHeader label="Service" column="name" sort={sort} onSort={(s) => navigate({ sort: s })} />
+                  <SortHeader label="Team" column="team" sort={sort} onSort={(s) => navigate({ sort: s })} />
+                  <SortHeader label="Strategy" column="strategy" sort={sort} onSort={(s) => navigate({ sort: s })} />
+                  <Th>Depends on</Th>
+                  <Th>Used by</Th>
+                  <Th>Health check</Th>
+                  <SortHeader label="Updated" column="updated" sort={sort} onSort={(s) => navigate({ sort: s })} />
                 </tr>
-              ))}
-            </THead>
-            <TBody>
-              {rows.map((row) => (
-                <Tr key={row.id}>
-                  {row.getVisibleCells().map((cell) => (
-                    <Td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</Td>
-                  ))}
-                </Tr>
-              ))}
-            </TBody>
-          </table>
+              </THead>
+              <TBody>
+                {page.items.map((s) => (
+                  <Tr key={s.id}>
+                    <Td>
+                      <Link href={`/services/${s.name}`} className="font-medium hover:underline" data-testid={`service-link-${s.name}`}>
+                        {s.name}
+                      </Link>
+                      <div className="max-w-xs truncate text-xs text-subtle">{s.description}</div>
+                    </Td>
+                    <Td>
+                      <span className="flex items-center gap-2 whitespace-nowrap">
+                        <span className="size-2 rounded-full" style={{ background: s.team.color }} aria-hidden />
+                        {s.team.name}
+                      </span>
+                    </Td>
+                    <Td>
+                      <StrategyBadge strategy={s.strategy} steps={s.trafficSteps} />
+                    </Td>
+                    <Td>
+                      <DependencyList names={s.dependsOn} />
+                    </Td>
+                    <Td>
+                      <DependencyList names={s.dependents} />
+                    </Td>
+                    <Td>
+                      <code className="font-mono text-xs text-muted">{s.healthCheckPath}</code>
+                    </Td>
+                    <Td className="whitespace-nowrap text-xs text-muted tabular">
+                      <time dateTime={s.updatedAt} title={s.updatedAt}>
+                        {s.updatedAt.slice(0, 10)}
+                      </time>
+                    </Td>
+                  </Tr>
+                ))}
+              </TBody>
+            </table>
+          </div>
+          <nav className="flex items-center justify-between gap-3 border-t border-border px-5 py-3 text-sm" aria-label="Pages">
+            <span className="text-muted tabular" data-testid="services-range">
+              {first.toLocaleString("en-US")}–{last.toLocaleString("en-US")} of {page.total.toLocaleString("en-US")}
+            </span>
+            <span className="flex gap-2">
+              <Button
+                variant="secondary"
+                size="sm"
+                disabled={page.offset === 0}
+                onClick={() => navigate({ offset: String(Math.max(0, page.offset - page.limit)) })}
+                data-testid="services-previous"
+              >
+                <ChevronLeft aria-hidden /> Previous
+              </Button>
+              <Button variant="secondary" size="sm" disabled={last >= page.total} onClick={() => navigate({ offset: String(page.offset + page.limit) })} data-testid="services-next">
+                Next <ChevronRight aria-hidden />
+              </Button>
+            </span>
+          </nav>
         </div>
       )}
     </div>

@@ -139,9 +139,16 @@ export function parseDeploymentConfig(text: string): ParsedImport {
   if (!result.success) throw invalid("deployment config", issuesWithLines(doc, counter, result.error));
   const entries = Object.entries(result.data.services);
   if (entries.length > MAX_SERVICES_PER_IMPORT) throw invalid("deployment config", [{ path: ["services"], message: `At most ${MAX_SERVICES_PER_IMPORT} services per import.` }]);
+  // Each service's line, from one pass over the services map (not a search per service).
+  const lineOf = new Map<string, number>();
+  const servicesNode = doc.get("services", true);
+  if (isMap(servicesNode)) {
+    for (const pair of servicesNode.items) {
+      if (isScalar(pair.key) && pair.key.range) lineOf.set(String(pair.key.value), counter.linePos(pair.key.range[0]).line);
+    }
+  }
   const services = entries.map(([name, s]): ImportedService => {
-    const pos = positionOf(doc, counter, ["services", name]);
-    const out: ImportedService = { name, dependsOn: [...new Set(s?.dependencies ?? [])], line: pos?.line ?? 0 };
+    const out: ImportedService = { name, dependsOn: [...new Set(s?.dependencies ?? [])], line: lineOf.get(name) ?? 0 };
     if (s?.deployment_strategy) out.strategy = s.deployment_strategy;
     if (s?.health_check !== undefined) out.healthCheckPath = s.health_check;
     if (s?.migration_scripts) out.migrationScripts = s.migration_scripts;

@@ -2,12 +2,13 @@
 // An import is all-or-nothing: everything is checked first — owners, permissions, environments,
 // unknown dependencies, cycles in the graph as it would be — and then written in one
 // transaction, with one audit event. A dry run stops after the checks.
+import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import type { Actor } from "../core/auth/actor.ts";
 import { canOnTeam } from "../core/auth/actor.ts";
 import { recordAudit } from "../core/audit/record.ts";
 import type { Db } from "../core/db/client.ts";
-import { transaction } from "../core/db/client.ts";
+import { db, transaction } from "../core/db/client.ts";
 import { ConflictError, ForbiddenError, ValidationError, type FieldIssue } from "../core/errors.ts";
 import { DependencyGraph, findCycle } from "./graph.ts";
 import { parseImport, writeDeploymentConfig, type ImportedService } from "./formats.ts";
@@ -15,6 +16,8 @@ import type { ExportQuery, ImportQuery, ImportResult, Strategy } from "./schemas
 import { DEFAULT_CANARY_STEPS, bumpGraph, checkEnvironments, cycleMessage, environmentNames, inPromotionOrder, lockGraph } from "./write.ts";
 
 const CHUNK = 1000;
+/** Imports that create or change at least this many services refresh the planner's statistics. */
+const BULK = 200;
 
 function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
@@ -52,11 +55,27 @@ function merged(current: ServiceValues, s: ImportedService, envs: readonly strin
   };
 }
 
+const SERVICE_VALUE_COLUMNS = `"description", "repository", "strategy", "health_check_path", "traffic_steps", "migration_scripts", "path_globs", "environments"`;
+const RECORD_TYPE = `"id" uuid, "name" text, "team_id" uuid, "description" text, "repository" text, "strategy" "deployment_strategy", "health_check_path" text, "traffic_steps" int[], "migration_scripts" text[], "path_globs" text[], "environments" text[]`;
+
+function snake(v: ServiceValues) {
+  return {
+    description: v.description,
+    repository: v.repository,
+    strategy: v.strategy,
+    health_check_path: v.healthCheckPath,
+    traffic_steps: v.trafficSteps,
+    migration_scripts: v.migrationScripts,
+    path_globs: v.pathGlobs,
+    environments: v.environments,
+  };
+}
+
 const sameList = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 export async function importGraph(actor: Actor, text: string, query: z.output<typeof ImportQuery>, requestId?: string): Promise<ImportResult> {
   const parsed = parseImport(text, query.format);
-  return transaction(
+  const result = await transaction(
     async (tx) => {
       const revisionBefore = await lockGraph(tx, query.revision);
       const [existing, edges, teams, envs] = await Promise.all([
@@ -136,20 +155,51 @@ export async function importGraph(actor: Actor, text: string, query: z.output<ty
       };
       if (query.dryRun || (!result.created.length && !result.updated.length)) return result;
 
+      // Set-based writes: one statement per kind of change, rows passed as JSON (jsonb_to_recordset
+      // turns JSON arrays into the array columns), so 2,000 services are a few statements, not
+      // thousands of round trips.
       const ids = new Map(existing.map((s) => [s.name, s.id]));
-      for (const part of chunks(plan.filter((p) => p.created))) {
-        const rows = await tx.service.createManyAndReturn({ data: part.map((p) => ({ name: p.s.name, teamId: p.teamId, ...p.values })), select: { id: true, name: true } });
-        for (const r of rows) ids.set(r.name, r.id);
+      const created = plan.filter((p) => p.created);
+      for (const p of created) ids.set(p.s.name, randomUUID());
+      const rowsOf = (part: typeof plan) => JSON.stringify(part.map((p) => ({ id: ids.get(p.s.name), name: p.s.name, team_id: p.teamId, ...snake(p.values) })));
+      for (const part of chunks(created)) {
+        await tx.$executeRawUnsafe(
+          `INSERT INTO "services" ("id", "name", "team_id", ${SERVICE_VALUE_COLUMNS}, "updated_at")
+           SELECT x."id", x."name", x."team_id", ${SERVICE_VALUE_COLUMNS.replace(/"/g, "").split(", ").map((c) => `x."${c}"`).join(", ")}, now()
+             FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_TYPE})`,
+          rowsOf(part),
+        );
       }
-      for (const p of plan.filter((x) => !x.created && x.changed)) {
-        await tx.service.update({ where: { id: p.id! }, data: { teamId: p.teamId, ...p.values, revision: { increment: 1 } } });
+      for (const part of chunks(plan.filter((x) => !x.created && x.changed))) {
+        await tx.$executeRawUnsafe(
+          `UPDATE "services" s
+              SET "team_id" = x."team_id", ${SERVICE_VALUE_COLUMNS.replace(/"/g, "").split(", ").map((c) => `"${c}" = x."${c}"`).join(", ")},
+                  "revision" = s."revision" + 1, "updated_at" = now()
+             FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_TYPE})
+            WHERE s."id" = x."id"`,
+          rowsOf(part),
+        );
       }
       const rewired = plan.filter((p) => p.depsChanged);
       for (const part of chunks(rewired.filter((p) => !p.created))) {
         await tx.serviceDependency.deleteMany({ where: { serviceId: { in: part.map((p) => ids.get(p.s.name)!) } } });
       }
-      const newEdges = rewired.flatMap((p) => p.deps.map((d) => ({ serviceId: ids.get(p.s.name)!, dependsOnId: ids.get(d)! })));
-      for (const part of chunks(newEdges, 5000)) await tx.serviceDependency.createMany({ data: part });
+      const from: string[] = [];
+      const to: string[] = [];
+      for (const p of rewired) {
+        for (const d of p.deps) {
+          from.push(ids.get(p.s.name)!);
+          to.push(ids.get(d)!);
+        }
+      }
+      const newEdges = from.length;
+      for (let i = 0; i < from.length; i += 10_000) {
+        await tx.$executeRawUnsafe(
+          `INSERT INTO "service_dependencies" ("service_id", "depends_on_id") SELECT * FROM unnest($1::uuid[], $2::uuid[])`,
+          from.slice(i, i + 10_000),
+          to.slice(i, i + 10_000),
+        );
+      }
       result.revision = await bumpGraph(tx, actor);
       await recordAudit(tx, actor, {
         action: "graph.imported",
@@ -158,7 +208,7 @@ export async function importGraph(actor: Actor, text: string, query: z.output<ty
           format: parsed.format,
           created: result.created.slice(0, 500),
           updated: result.updated.slice(0, 500),
-          counts: { created: result.created.length, updated: result.updated.length, unchanged: result.unchanged.length, dependencies: newEdges.length },
+          counts: { created: result.created.length, updated: result.updated.length, unchanged: result.unchanged.length, dependencies: newEdges },
           graphRevision: result.revision,
         },
         requestId,
@@ -167,6 +217,10 @@ export async function importGraph(actor: Actor, text: string, query: z.output<ty
     },
     { timeoutMs: 60_000 },
   );
+  // A bulk import changes the tables' shape faster than autovacuum notices: refresh the planner's
+  // statistics now, or the next reads plan for the old sizes (seq scans per row of a page).
+  if (!result.dryRun && result.created.length + result.updated.length >= BULK) await db().$executeRawUnsafe(`ANALYZE "services", "service_dependencies"`);
+  return result;
 }
 
 export async function exportGraph(db: Db, query: z.output<typeof ExportQuery>): Promise<string> {

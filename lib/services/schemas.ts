@@ -41,7 +41,7 @@ export const SERVICE_SORTS = ["name", "-name", "team", "-team", "strategy", "-st
 
 export const ListServicesQuery = z.object({
   team: z.string().max(40).optional().meta({ description: "Only this team's services (slug)." }),
-  q: z.string().max(100).optional().meta({ description: "Name or description contains." }),
+  q: z.string().max(100).optional().meta({ description: "Name, description or the name of a dependency contains (case-insensitive)." }),
   strategy: StrategySchema.optional(),
   sort: z.enum(SERVICE_SORTS).default("name").meta({ description: "Sort key; a leading `-` sorts descending." }),
   limit: z.coerce.number().int().min(1).max(500).default(100),

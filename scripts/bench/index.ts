@@ -228,7 +228,12 @@ async function benchGraphApi(base: string, auth: Record<string, string>, cookie:
   const existing = ((await (await fetch(`${base}/api/v1/graph`, { headers: auth })).json()) as { nodes: unknown[] }).nodes.length;
   await importYaml(deploymentConfigYaml(syntheticGraph(500 - existing, (500 - existing) * 2, "ed"), "platform"));
   const editor = await benchEditor(base, cookie);
-  record(`graph editor in Chromium, ${editor.nodes} nodes: navigation → laid out (elkjs) and drawn`, "≤ 2 s", `${(editor.firstRenderMs / 1000).toFixed(2)} s`, editor.firstRenderMs <= 2000);
+  record(
+    `graph editor in Chromium, ${editor.nodes} nodes: navigation → laid out and drawn (layout: ${editor.layoutSource === "server" ? "cached on the server" : "elkjs in the browser"})`,
+    "≤ 2 s",
+    `${(editor.firstRenderMs / 1000).toFixed(2)} s`,
+    editor.firstRenderMs <= 2000,
+  );
   record(
     `graph editor, ${editor.nodes} nodes: frames per second while panning / zooming / dragging a node`,
     "(answers: no target)",

@@ -5,7 +5,10 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import ELK from "elkjs/lib/elk.bundled.js";
 import { db } from "@/lib/core/db/client";
+import { elkGraph, layoutPositions } from "@/lib/services/layout";
+import { graphLayout } from "@/lib/services/layout-cache";
 import type { DependenciesResult, GraphDto, ImportResult, PlanDto, ServiceDto } from "@/lib/services";
 import type { z } from "zod";
 import { createTestDatabase, useDatabase, useSharedDatabase, type TestDatabase } from "../support/database";
@@ -221,6 +224,74 @@ describe("services", () => {
     expect(storefront.body.items.map((s) => s.name)).toContain("frontend");
     expect(storefront.body.items.every((s) => s.team.slug === "storefront" && s.strategy === "canary")).toBe(true);
     expectErrorBody(await callJson("GET", "/api/v1/services", { query: { limit: "0" }, token: viewer.token }), 400, "invalid_input");
+  });
+
+  it("pages without overlap, counts past the last page, and searches % and _ literally", async () => {
+    const all = await callJson<{ items: ServiceDto[]; total: number }>("GET", "/api/v1/services", { query: { limit: "500", sort: "team" }, token: viewer.token });
+    const pages: string[] = [];
+    for (let offset = 0; offset < all.body.total; offset += 4) {
+      const page = await callJson<{ items: ServiceDto[]; total: number }>("GET", "/api/v1/services", { query: { limit: "4", offset: String(offset), sort: "team" }, token: viewer.token });
+      expect(page.body.total).toBe(all.body.total);
+      pages.push(...page.body.items.map((s) => s.name));
+    }
+    expect(pages).toEqual(all.body.items.map((s) => s.name));
+    // Sorted by team, then by name within a team.
+    const keys = all.body.items.map((s) => [s.team.slug, s.name] as const);
+    expect(keys).toEqual([...keys].sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1)));
+    const byStrategy = await callJson<{ items: ServiceDto[] }>("GET", "/api/v1/services", { query: { limit: "500", sort: "-strategy" }, token: viewer.token });
+    const rank = { rolling: 0, blue_green: 1, canary: 2 } as const;
+    const ranks = byStrategy.body.items.map((s) => rank[s.strategy]);
+    expect(ranks).toEqual([...ranks].sort((a, b) => b - a));
+    const past = await callJson<{ items: ServiceDto[]; total: number }>("GET", "/api/v1/services", { query: { offset: "100000" }, token: viewer.token });
+    expect(past.body).toMatchObject({ items: [], total: all.body.total });
+    const wild = await callJson<{ items: ServiceDto[]; total: number }>("GET", "/api/v1/services", { query: { q: "%" }, token: viewer.token });
+    expect(wild.body.total).toBe(0);
+    // Dependencies and dependents come back for each service on the page.
+    const api = all.body.items.find((s) => s.name === "backend-api")!;
+    expect(api.dependsOn).toContain("database");
+    expect(api.dependents).toEqual(expect.arrayContaining(["frontend", "worker-service"]));
+  });
+
+  it("serves a fresh graph after every kind of change (the graph is cached per change, not per time)", async () => {
+    const name = unique("fresh");
+    await callJson("POST", "/api/v1/services", { body: { name, team: "payments", description: "before" }, token: manager.token });
+    expect((await graph()).nodes.find((n) => n.name === name)).toMatchObject({ description: "before", team: "payments" });
+    // A PATCH does not move the graph revision, but the graph must still show it.
+    await callJson("PATCH", "/api/v1/services/{name}", { params: { name }, body: { description: "after", strategy: "blue_green" }, token: manager.token });
+    expect((await graph()).nodes.find((n) => n.name === name)).toMatchObject({ description: "after", strategy: "blue_green" });
+    await callJson("PATCH", "/api/v1/services/{name}", { params: { name }, body: { team: "storefront" }, token: manager.token });
+    expect((await graph()).nodes.find((n) => n.name === name)?.team).toBe("storefront");
+    await putDeps(name, { dependsOn: ["database"] });
+    expect(await dependsOn(name)).toEqual(["database"]);
+    const color = (await graph()).teams.find((t) => t.slug === "storefront")!.color;
+    await db().team.update({ where: { slug: "storefront" }, data: { name: "Storefront (renamed)" } });
+    expect((await graph()).teams.find((t) => t.slug === "storefront")).toMatchObject({ name: "Storefront (renamed)", color });
+    await db().team.update({ where: { slug: "storefront" }, data: { name: "Storefront" } });
+    await callJson("DELETE", "/api/v1/services/{name}", { params: { name }, token: manager.token });
+    expect((await graph()).nodes.some((n) => n.name === name)).toBe(false);
+  });
+});
+
+describe("the editor's layout, cached on the server", () => {
+  it("is computed off the request thread once per graph revision, and matches ELK's own layout", async () => {
+    const current = await graph();
+    // Not ready on the first view: started, and the browser lays this one out.
+    expect(await graphLayout(db(), current)).toBeNull();
+    const positions = await graphLayout(db(), current, { wait: true });
+    expect(Object.keys(positions ?? {}).sort()).toEqual(current.nodes.map((n) => n.name).sort());
+    const expected = layoutPositions(await new ELK().layout(elkGraph(current.nodes)));
+    expect(positions).toEqual(expected);
+    // The next view gets it at once.
+    expect(await graphLayout(db(), current)).toBe(positions);
+    // A new dependency is a new revision: the old layout is not served for it.
+    const name = unique("lay");
+    await callJson("POST", "/api/v1/services", { body: { name, team: "platform", dependsOn: ["database"] }, token: manager.token });
+    const changed = await graph();
+    expect(await graphLayout(db(), changed)).toBeNull();
+    const next = await graphLayout(db(), changed, { wait: true });
+    const [x] = next![name]!;
+    expect(x).toBeGreaterThan(next!["database"]![0]);
+    await callJson("DELETE", "/api/v1/services/{name}", { params: { name }, token: manager.token });
   });
 });
 

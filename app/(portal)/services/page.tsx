@@ -11,19 +11,28 @@ import { NoAccess } from "@/components/shell/no-access";
 import { can, canOnTeam } from "@/lib/core/auth/actor";
 import { requireActor } from "@/lib/core/auth/session";
 import { db } from "@/lib/core/db/client";
-import { listAllServices } from "@/lib/services";
+import { listServices, ListServicesQuery } from "@/lib/services";
 
 export const metadata: Metadata = { title: "Services" };
 
 const linkButton = "inline-flex h-9 items-center gap-2 rounded-md border border-border-strong bg-surface px-4 text-sm font-medium shadow-sm hover:bg-surface-2 [&_svg]:size-4";
 
-export default async function ServicesPage() {
+const PAGE_SIZE = 50;
+
+type Search = Record<string, string | string[] | undefined>;
+
+export default async function ServicesPage({ searchParams }: { searchParams: Promise<Search> }) {
   const actor = await requireActor();
   if (!can(actor, "services.read")) return <NoAccess permission="services.read" />;
-  const [services, teams, environments] = await Promise.all([
-    listAllServices(db()),
+  const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]).filter(([, v]) => v !== undefined && v !== ""));
+  // A hand-edited URL with a bad parameter shows the unfiltered first page rather than an error.
+  const parsed = ListServicesQuery.safeParse({ ...raw, limit: PAGE_SIZE });
+  const query = parsed.success ? parsed.data : ListServicesQuery.parse({ limit: PAGE_SIZE });
+  const [page, teams, environments, anyService] = await Promise.all([
+    listServices(db(), query),
     db().team.findMany({ orderBy: { name: "asc" }, select: { id: true, slug: true, name: true } }),
     db().environment.findMany({ orderBy: { position: "asc" }, select: { name: true } }),
+    db().service.findFirst({ select: { id: true } }),
   ]);
   const writable = teams.filter((t) => canOnTeam(actor, "services.write", t.id)).map((t) => ({ slug: t.slug, name: t.name }));
   return (
@@ -49,7 +58,7 @@ export default async function ServicesPage() {
       />
       <Card>
         <Suspense>
-          <ServicesTable services={services} teams={teams.map((t) => ({ slug: t.slug, name: t.name }))} />
+          <ServicesTable page={page} anyServices={anyService !== null} teams={teams.map((t) => ({ slug: t.slug, name: t.name }))} />
         </Suspense>
       </Card>
     </div>

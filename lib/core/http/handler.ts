@@ -30,7 +30,15 @@ export class Reply<T> {
   ) {}
 }
 
-export type HandlerResult<C extends Contract> = z.input<C["response"]> | Reply<z.input<C["response"]>>;
+export type HandlerResult<C extends Contract> = z.input<C["response"]> | Reply<z.input<C["response"]>> | JsonText;
+
+/**
+ * A JSON answer that is already serialised (e.g. the graph, cached as text per revision). The
+ * domain builds it from typed data and checks it against the contract when it builds it.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
 
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
@@ -182,6 +190,7 @@ export function handle<C extends Contract>(contract: C, fn: (ctx: HandlerContext
       }
       const headers = { "x-request-id": requestId, "cache-control": "no-store" };
       if (status === 204) return new Response(null, { status, headers });
+      if (result instanceof JsonText) return new Response(result.text, { status, headers: { ...headers, "content-type": "application/json" } });
       if (contract.responseMediaType) {
         return new Response(contract.response.parse(result) as string, { status, headers: { ...headers, "content-type": `${contract.responseMediaType}; charset=utf-8` } });
       }

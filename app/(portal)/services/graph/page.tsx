@@ -13,6 +13,7 @@ import { requireActor } from "@/lib/core/auth/session";
 import { db } from "@/lib/core/db/client";
 import { ROLE_DEFINITIONS, type Permission } from "@/lib/core/permissions";
 import { getGraph } from "@/lib/services";
+import { graphLayout } from "@/lib/services/layout-cache";
 
 export const metadata: Metadata = { title: "Graph editor · Services" };
 
@@ -28,6 +29,8 @@ export default async function ServiceGraphPage() {
   const actor = await requireActor();
   if (!can(actor, "services.read")) return <NoAccess permission="services.read" />;
   const graph = await getGraph(db());
+  // Ready when someone opened this revision of the graph before; else started now for the next view.
+  const layout = await graphLayout(db(), graph);
   return (
     <div>
       <PageHeader
@@ -62,7 +65,7 @@ export default async function ServiceGraphPage() {
           </EmptyState>
         </Card>
       ) : (
-        <GraphEditor initialGraph={graph} scope={editScope(actor)} />
+        <GraphEditor initialGraph={graph} scope={editScope(actor)} initialLayout={layout} />
       )}
     </div>
   );
