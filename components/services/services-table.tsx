@@ -25,9 +25,9 @@ function DependencyList({ names }: { names: string[] }) {
   if (names.length === 0) return <span className="text-subtle">—</span>;
   const shown = names.slice(0, 6);
   return (
-    <span className="flex flex-wrap gap-1">
+    <span className="flex min-w-48 max-w-72 flex-wrap gap-1">
       {shown.map((n) => (
-        <Link key={n} href={`/services/${n}`} className="rounded bg-surface-2 px-1.5 py-0.5 font-mono text-[11px] hover:underline">
+        <Link key={n} href={`/services/${n}`} className="whitespace-nowrap rounded bg-surface-2 px-1.5 py-0.5 font-mono text-[11px] hover:underline">
           {n}
         </Link>
       ))}
