@@ -1,10 +1,12 @@
-// The Delivery section's tabs: the environments matrix and the deployment timeline.
+// The Delivery section's tabs: the environments matrix, the deployment timeline, and the
+// environments' settings with the GitOps repository.
 import Link from "next/link";
 import { cn } from "@/components/ui/cn";
 
 const TABS = [
   { id: "matrix", href: "/delivery", label: "Matrix" },
   { id: "timeline", href: "/delivery/timeline", label: "Timeline" },
+  { id: "environments", href: "/delivery/environments", label: "Environments" },
 ] as const;
 
 export function DeliveryNav({ active }: { active: (typeof TABS)[number]["id"] }) {

@@ -33,7 +33,8 @@ async function load(name: string): Promise<ServiceDto | null> {
   }
 }
 
-async function images(name: string, environments: string[]): Promise<ServiceImage[] | null> {
+/** The image git pins for the service in each environment, read from each environment's branch. */
+async function images(name: string, environments: { name: string; branch: string | null }[]): Promise<ServiceImage[] | null> {
   try {
     return await serviceImages(gitHost(), name, environments);
   } catch (e) {
@@ -76,11 +77,14 @@ export default async function ServicePage({ params }: { params: Promise<{ name: 
   const [loaded, state, environments, teams, recent] = await Promise.all([
     loadDependencyGraph(db()),
     graphRevision(db()),
-    db().environment.findMany({ orderBy: { position: "asc" }, select: { name: true, displayName: true, protected: true } }),
+    db().environment.findMany({ orderBy: { position: "asc" }, select: { name: true, displayName: true, protected: true, branch: true } }),
     db().team.findMany({ orderBy: { name: "asc" }, select: { id: true, slug: true, name: true, color: true } }),
     db().auditEvent.findMany({ where: { targetType: "service", targetLabel: name }, orderBy: { seq: "desc" }, take: 8, select: { seq: true, action: true, actorLogin: true, createdAt: true, payload: true } }),
   ]);
-  const pinned = await images(name, environments.map((e) => e.name));
+  const pinned = await images(
+    name,
+    environments.map((e) => ({ name: e.name, branch: e.branch })),
+  );
   const { graph } = loaded;
   const upstream = [...graph.upstream(name)].sort();
   const downstream = [...graph.downstream(name)].sort();
