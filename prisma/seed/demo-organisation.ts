@@ -1,11 +1,13 @@
 // The demo organisation that sandbox mode starts with: three teams, a person for every role,
-// the service graph of the seed document plus ten more services, and three environments.
+// the service graph of the seed document plus ten more services, three environments and a few
+// SLOs (demo-slos.ts).
 // Seeded once, into an empty database, in one transaction with its audit event.
 import type { Db } from "../../lib/core/db/client.ts";
 import { recordAudit } from "../../lib/core/audit/record.ts";
 import { SYSTEM_ACTOR } from "../../lib/core/auth/actor.ts";
 import type { RoleName } from "../../lib/core/permissions.ts";
 import { roleToDb } from "../../lib/core/permissions.ts";
+import { DEMO_SLOS, seedDemoSlos } from "./demo-slos.ts";
 
 export const DEMO_TEAMS = [
   { slug: "payments", name: "Payments", color: "#0ea5e9", description: "Payment processing, ledger and fraud detection." },
@@ -183,6 +185,7 @@ export async function seedDemoOrganisation(db: Db): Promise<boolean> {
         ),
       });
       await tx.environment.createMany({ data: DEMO_ENVIRONMENTS.map((e) => ({ ...e })) });
+      await seedDemoSlos(tx);
       await recordAudit(tx, SYSTEM_ACTOR, {
         action: "organisation.seeded",
         target: { type: "organisation", id: "demo", label: "Demo organisation" },
@@ -191,6 +194,7 @@ export async function seedDemoOrganisation(db: Db): Promise<boolean> {
           users: DEMO_USERS.map((u) => u.login),
           services: DEMO_SERVICES.length,
           environments: DEMO_ENVIRONMENTS.map((e) => e.name),
+          slos: DEMO_SLOS.length,
         },
       });
       return true;
