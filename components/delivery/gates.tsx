@@ -1,6 +1,6 @@
 // A promotion's gates (the summary renders inside a card header's <p>: spans only): each with an icon for its status, what it checks, why it passes or blocks,
 // and the details behind that (the policies that deny, the services that are not healthy…).
-import { AlertTriangle, CheckCircle2, CircleMinus, Clock, XCircle, type LucideIcon } from "lucide-react";
+import { AlertTriangle, CheckCircle2, CircleMinus, Clock, Timer, XCircle, type LucideIcon } from "lucide-react";
 import { cn } from "@/components/ui/cn";
 import type { PromotionDto } from "@/lib/delivery/schemas";
 
@@ -12,6 +12,7 @@ const GATE: Record<Gate["status"], { icon: LucideIcon; className: string; label:
   pending: { icon: Clock, className: "text-warning", label: "pending", row: "bg-warning-soft/50" },
   warning: { icon: AlertTriangle, className: "text-warning", label: "warning", row: "" },
   skipped: { icon: CircleMinus, className: "text-subtle", label: "skipped", row: "" },
+  scheduled: { icon: Timer, className: "text-info", label: "at run start", row: "" },
 };
 
 export function GateSummary({ gates, ready, ran }: { gates: Gate[]; ready: boolean; ran: boolean }) {
@@ -20,6 +21,7 @@ export function GateSummary({ gates, ready, ran }: { gates: Gate[]; ready: boole
     return (
       <span className="flex items-center gap-2 text-sm font-medium text-success" data-testid="gates-summary">
         <CheckCircle2 className="size-4" aria-hidden /> {ran ? "Every gate was open when the run started." : "Every gate is open: it can run."}
+        {!ran && gates.some((g) => g.status === "scheduled") ? <span className="font-normal text-muted">(The integration tests run first.)</span> : null}
       </span>
     );
   }

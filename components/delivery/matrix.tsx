@@ -4,7 +4,7 @@
 // (health, sync, drift), the last deployment and a pending promotion. Polled every few seconds;
 // the team filter and the "differs from the next environment" highlight live in the URL.
 import { useQuery } from "@tanstack/react-query";
-import { AlertTriangle, ArrowRight, GitCommitHorizontal, ShieldAlert } from "lucide-react";
+import { AlertTriangle, ArrowRight, GitBranch, GitCommitHorizontal, ShieldAlert } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
@@ -194,6 +194,16 @@ export function EnvironmentsMatrix({ initial, initialTeam, teams }: { initial: M
                         <Badge tone="warning" className="normal-case tracking-normal">
                           <ShieldAlert className="size-3" aria-hidden /> protected
                         </Badge>
+                      ) : null}
+                      {e.branch ? (
+                        <span
+                          className="inline-flex items-center gap-0.5 font-mono text-[11px] font-normal normal-case tracking-normal"
+                          title={`Read from the branch ${e.branch}${e.revision ? ` at ${e.revision.slice(0, 7)}` : ""}`}
+                          data-testid={`matrix-branch-${e.name}`}
+                        >
+                          <GitBranch className="size-3" aria-hidden />
+                          {e.branch}
+                        </span>
                       ) : null}
                     </span>
                   </th>

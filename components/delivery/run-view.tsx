@@ -18,6 +18,7 @@ import { RollbackRunButton } from "./rollback-button";
 import { useNow } from "./use-now";
 
 const STEP_LABEL: Record<string, string> = {
+  integration_tests: "Integration tests",
   migrate: "Run migrations",
   commit: "Commit to git",
   sync: "Sync",
@@ -105,6 +106,21 @@ function StepDetail({ step, diff }: { step: StepDto; diff: ServiceDiffDto | unde
       if (str(d, "operation")) parts.push(<span key="o">operation {str(d, "operation")}</span>);
       if (d.alreadySynced === true) parts.push(<span key="as">already synced</span>);
       break;
+    case "integration_tests": {
+      const check = d.check as { kind?: string; workflow?: string; repository?: string; url?: string } | undefined;
+      if (check?.kind === "workflow") parts.push(<span key="w" className="font-mono">{`${check.workflow} in ${check.repository}`}</span>);
+      else if (check?.kind === "http") parts.push(<span key="u" className="font-mono">{`GET ${check.url}`}</span>);
+      if (str(d, "reason")) parts.push(<span key="r">{str(d, "reason")}</span>);
+      else if (str(d, "phase")) parts.push(<span key="ph" data-testid="phase-integration-tests">{str(d, "phase")}</span>);
+      if (str(d, "url")) {
+        parts.push(
+          <a key="l" href={str(d, "url")!} className="text-accent hover:underline" target="_blank" rel="noreferrer">
+            the run
+          </a>,
+        );
+      }
+      break;
+    }
     default:
       if (str(d, "phase")) parts.push(<span key="ph" data-testid={`phase-${step.service}`}>{str(d, "phase")}</span>);
       if (str(d, "message") && str(d, "message") !== str(d, "phase")) parts.push(<span key="msg">{str(d, "message")}</span>);
@@ -169,7 +185,13 @@ function Phase({ steps, diffs, now, prefix }: { steps: StepDto[]; diffs: Map<str
       {group(steps).map(({ wave, services }) => (
         <li key={wave} data-testid={`${prefix}-wave-${wave}`}>
           <h4 className="mb-2 text-xs font-medium uppercase tracking-wide text-subtle">
-            Wave {wave} <span className="font-normal normal-case">· {services.length === 1 ? "1 service" : `${services.length} services in parallel`}</span>
+            {wave === 0 ? (
+              "Before the first wave"
+            ) : (
+              <>
+                Wave {wave} <span className="font-normal normal-case">· {services.length === 1 ? "1 service" : `${services.length} services in parallel`}</span>
+              </>
+            )}
           </h4>
           <div className="grid gap-3 lg:grid-cols-2">
             {services.map(({ service, steps: list }) => {
@@ -189,9 +211,13 @@ function Phase({ steps, diffs, now, prefix }: { steps: StepDto[]; diffs: Map<str
                   <header className="mb-2 flex items-center justify-between gap-2">
                     <span className="flex items-center gap-2">
                       <StepStatusIcon status={status} />
-                      <Link href={`/services/${service}`} className="font-mono text-sm font-medium hover:underline">
-                        {service}
-                      </Link>
+                      {wave === 0 ? (
+                        <span className="text-sm font-medium">Cross-service integration tests</span>
+                      ) : (
+                        <Link href={`/services/${service}`} className="font-mono text-sm font-medium hover:underline">
+                          {service}
+                        </Link>
+                      )}
                       {diff?.strategy ? <StrategyBadge strategy={diff.strategy as Strategy} /> : null}
                     </span>
                     {diff ? (
@@ -258,7 +284,7 @@ export function RunView({
   const end = run.finishedAt ? new Date(run.finishedAt).getTime() : now;
   const final = FINAL[run.status];
   const FinalIcon = final?.icon;
-  const touched = [...new Set(run.steps.map((s) => s.service))];
+  const touched = [...new Set(run.steps.filter((s) => s.wave > 0).map((s) => s.service))];
   const timeline = `/delivery/timeline?environment=${encodeURIComponent(environment)}${touched.length === 1 ? `&service=${encodeURIComponent(touched[0]!)}` : ""}&range=24h`;
 
   return (
@@ -294,7 +320,7 @@ export function RunView({
                 </Link>
               </p>
             </div>
-            {canRollBack && (run.status === "succeeded" || run.status === "failed") ? (
+            {canRollBack && (run.status === "succeeded" || run.status === "failed") && run.steps.some((s) => s.kind === "commit" && s.status === "succeeded") ? (
               <div className="ml-auto shrink-0">
                 <RollbackRunButton run={run} environment={environment} services={services} />
               </div>

@@ -25,6 +25,8 @@ const HATCH = "repeating-linear-gradient(135deg, rgba(255,255,255,0.45) 0 3px, t
 
 export interface TimelineProps {
   items: DeploymentDto[];
+  /** The window holds more deployments than `items` (the newest ones). */
+  truncated?: boolean;
   /** The promotion page to open per run id. */
   promotionIds: Record<string, string>;
   range: RangeKey;
@@ -86,7 +88,7 @@ function Tooltip({ d, x, y, now }: { d: DeploymentDto; x: number; y: number; now
   );
 }
 
-export function DeploymentTimeline({ items, promotionIds, range, lanes: initialLanes, environment, service, environments, services }: TimelineProps) {
+export function DeploymentTimeline({ items, truncated = false, promotionIds, range, lanes: initialLanes, environment, service, environments, services }: TimelineProps) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
@@ -443,7 +445,15 @@ export function DeploymentTimeline({ items, promotionIds, range, lanes: initialL
           rollback
         </span>
         <span className="ml-auto">
-          {items.length} deployment{items.length === 1 ? "" : "s"}
+          {truncated ? (
+            <span className="text-warning" data-testid="timeline-truncated" title="Filter by service or environment, or pick a shorter range, to see the older ones">
+              the newest {items.length.toLocaleString("en-US")} deployments of this window
+            </span>
+          ) : (
+            <>
+              {items.length} deployment{items.length === 1 ? "" : "s"}
+            </>
+          )}
           {counts.running ? ` · ${counts.running} running` : ""}
           {counts.failed ? ` · ${counts.failed} failed` : ""}
           {counts.rolledBack ? ` · ${counts.rolledBack} rolled back` : ""} · drag to pan, ctrl+wheel to zoom

@@ -4,7 +4,7 @@ import {
   ApproveBody,
   BadVersionBody,
   CreatePromotionBody,
-  DeploymentDto,
+  DeploymentPage,
   DeploymentParams,
   DriftDto,
   DriftParams,
@@ -14,6 +14,7 @@ import {
   MatrixQuery,
   PromotionDto,
   PromotionParams,
+  WorkflowOutcomeBody,
 } from "./schemas.ts";
 import { writeStrategyContract } from "./strategy.ts";
 
@@ -102,10 +103,10 @@ export const listDeploymentsContract = defineContract({
   method: "GET",
   path: "/api/v1/deployments",
   tag: "Delivery",
-  summary: "Deployments in a time window (default the last 30 days), newest first",
+  summary: "Deployments in a time window (default the last 30 days), newest first, a page at a time (keyset: pass `next` as `before`)",
   access: "delivery.read",
   query: ListDeploymentsQuery,
-  response: z.object({ items: z.array(DeploymentDto), from: z.string(), to: z.string() }),
+  response: DeploymentPage,
 });
 
 export const rollbackDeploymentContract = defineContract({
@@ -153,6 +154,17 @@ export const badVersionContract = defineContract({
   errors: ["not_found"],
 });
 
+export const workflowOutcomeContract = defineContract({
+  method: "PUT",
+  path: "/api/v1/gitops/sandbox/workflow-outcome",
+  tag: "Sandbox",
+  summary: "Sandbox only: how the local git host plays out a workflow's next runs (the integration tests a promotion waits for): success or failure, and how long they take",
+  access: "environments.manage",
+  body: WorkflowOutcomeBody,
+  response: WorkflowOutcomeBody,
+  errors: ["not_found"],
+});
+
 export const deliveryContracts = [
   writeStrategyContract,
   matrixContract,
@@ -167,4 +179,5 @@ export const deliveryContracts = [
   listDriftContract,
   reconcileDriftContract,
   badVersionContract,
+  workflowOutcomeContract,
 ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countingApprovals, evaluateGates, gatesOpen, type GateInputs } from "./gates.ts";
+import { countingApprovals, evaluateGates, gatesOpen, integrationTestsResult, type GateInputs } from "./gates.ts";
 import { buildRollbackSteps, buildSteps } from "./steps.ts";
 
 const base: GateInputs = {
@@ -12,8 +12,35 @@ const base: GateInputs = {
   requiredApprovals: 1,
   approvals: [],
   requester: "carol",
+  integrationTests: null,
 };
 const gate = (inputs: Partial<GateInputs>, id: string) => evaluateGates({ ...base, ...inputs }).find((g) => g.id === id)!;
+
+describe("the integration-tests gate", () => {
+  const workflow = { kind: "workflow" as const, repository: "acme/e2e", workflow: "integration-tests.yml", ref: null, timeoutSeconds: 1800 };
+  it("is skipped when the environment has no check, and says so", () => {
+    expect(gate({}, "integration-tests")).toMatchObject({ status: "skipped", message: "No cross-service integration check is configured for this environment." });
+  });
+  it("is scheduled for the run (not holding the promotion back) when one is configured, and says what it will run", () => {
+    const g = gate({ integrationTests: workflow }, "integration-tests");
+    expect(g).toMatchObject({ status: "scheduled" });
+    expect(g.message).toBe("Checked when the run starts, before its first wave: GitHub Actions workflow integration-tests.yml in acme/e2e (its default branch), awaited for up to 30 min.");
+    const http = gate({ integrationTests: { kind: "http", url: "https://e2e.example.com/ok", expectedStatus: 204, timeoutSeconds: 5 } }, "integration-tests");
+    expect(http.message).toContain("GET https://e2e.example.com/ok answers 204 within 5 s");
+    const approved = { ...base, integrationTests: workflow, approvals: [{ login: "frank", roles: ["release-manager"], decision: "approve" }] };
+    expect(gatesOpen(evaluateGates(approved))).toBe(true);
+  });
+  it("passes or blocks once the run checked, with why", () => {
+    expect(integrationTestsResult(workflow, { passed: false, reason: "Workflow run 7 concluded failure.", url: "https://github.com/acme/e2e/actions/runs/7" })).toEqual({
+      id: "integration-tests",
+      title: "Integration tests",
+      status: "blocked",
+      message: "Workflow run 7 concluded failure.",
+      details: ["GitHub Actions workflow integration-tests.yml in acme/e2e (its default branch)", "https://github.com/acme/e2e/actions/runs/7"],
+    });
+    expect(gatesOpen([integrationTestsResult(workflow, { passed: true, reason: "ok" })])).toBe(true);
+  });
+});
 
 describe("gates", () => {
   it("waits for an approval by another release manager, and opens with it", () => {
@@ -43,6 +70,16 @@ describe("gates", () => {
     expect(gate({ errorBudget: [{ service: "frontend", remaining: 0 }] }, "error-budget").status).toBe("blocked");
     expect(gate({ errorBudget: [{ service: "frontend", remaining: -0.1 }], budgetOverride: "hotfix for INC-42" }, "error-budget").status).toBe("warning");
     expect(gate({}, "error-budget").status).toBe("skipped");
+    // SLOs exist but their budget could not be read: say so, without blocking.
+    expect(gate({ errorBudget: null, errorBudgetUnknown: ["frontend (availability): connection refused"] }, "error-budget")).toMatchObject({
+      status: "warning",
+      details: ["frontend (availability): connection refused"],
+    });
+    // Known budgets still decide; the unknown ones are listed beside them.
+    expect(gate({ errorBudget: [{ service: "frontend", remaining: 0.4 }], errorBudgetUnknown: ["cart (latency): no data"] }, "error-budget")).toMatchObject({
+      status: "passed",
+      details: ["frontend: 40.0% left", "cart (latency): no data"],
+    });
   });
 
   it("leaves the approval policy to the approvals gate", () => {
@@ -68,6 +105,13 @@ describe("steps", () => {
       "2:frontend:rollout",
     ]);
     expect(steps.map((s) => s.position)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+  it("checks the environment's integration tests first, before the first wave", () => {
+    const check = { kind: "http" as const, url: "https://e2e.example.com/health", expectedStatus: 200, timeoutSeconds: 10 };
+    const steps = buildSteps([["backend-api"], ["frontend"]], services, { integrationTests: check });
+    expect(steps.slice(0, 2).map((s) => `${s.position}:${s.wave}:${s.service}:${s.kind}`)).toEqual(["0:0:integration-tests:integration_tests", "1:1:backend-api:migrate"]);
+    expect(steps[0]?.detail).toEqual({ check });
+    expect(buildSteps([["frontend"]], services, { integrationTests: null }).some((s) => s.kind === "integration_tests")).toBe(false);
   });
   it("rolls back only what changed, dependents first", () => {
     const steps = buildRollbackSteps([["database"], ["backend-api"], ["frontend", "worker"]], new Set(["backend-api", "frontend"]), 10);

@@ -1,8 +1,13 @@
 // The gates a promotion passes before it runs, as pure functions of what was gathered: policies
 // (on the promotion and on the manifests it would render), the source environment's health,
 // the error budget, approvals and integration tests. Each gate says why it passes or blocks.
+import type { IntegrationCheck } from "../gitops/environments.ts";
 
-export type GateStatus = "passed" | "blocked" | "pending" | "warning" | "skipped";
+/**
+ * "scheduled": checked by the run itself, before its first wave (the integration tests); it does
+ * not hold the promotion back until then, and the run turns it into passed or blocked.
+ */
+export type GateStatus = "passed" | "blocked" | "pending" | "warning" | "skipped" | "scheduled";
 
 export interface Gate {
   id: "policies" | "manifests" | "source-health" | "error-budget" | "approvals" | "integration-tests";
@@ -29,10 +34,14 @@ export interface GateInputs {
   sourceEnvironment: string | null;
   /** Error budget left per service (fraction), when SLOs exist. */
   errorBudget: { service: string; remaining: number }[] | null;
+  /** SLOs of these services whose budget could not be read (no data yet, metrics source down), in words. */
+  errorBudgetUnknown?: string[];
   budgetOverride: string | null;
   requiredApprovals: number;
   approvals: { login: string; roles: string[]; decision: string }[];
   requester: string;
+  /** The target environment's cross-service integration tests; null when none is configured. */
+  integrationTests: IntegrationCheck | null;
 }
 
 function policyGate(id: "policies" | "manifests", title: string, findings: PolicyFinding[], none: string): Gate {
@@ -76,11 +85,14 @@ export function evaluateGates(inputs: GateInputs): Gate[] {
     );
   }
 
-  if (inputs.errorBudget === null || inputs.errorBudget.length === 0) {
+  const unknown = inputs.errorBudgetUnknown ?? [];
+  if ((inputs.errorBudget === null || inputs.errorBudget.length === 0) && unknown.length) {
+    gates.push({ id: "error-budget", title: "Error budget left", status: "warning", message: "These services have SLOs, but their error budget could not be read.", details: unknown });
+  } else if (inputs.errorBudget === null || inputs.errorBudget.length === 0) {
     gates.push({ id: "error-budget", title: "Error budget left", status: "skipped", message: "No SLO covers these services yet, so there is no error budget to check.", details: [] });
   } else {
     const exhausted = inputs.errorBudget.filter((b) => b.remaining <= 0);
-    const details = inputs.errorBudget.map((b) => `${b.service}: ${(b.remaining * 100).toFixed(1)}% left`);
+    const details = [...inputs.errorBudget.map((b) => `${b.service}: ${(b.remaining * 100).toFixed(1)}% left`), ...unknown];
     if (!exhausted.length) gates.push({ id: "error-budget", title: "Error budget left", status: "passed", message: "Every service has error budget left.", details });
     else if (inputs.budgetOverride) gates.push({ id: "error-budget", title: "Error budget left", status: "warning", message: `Exhausted for ${exhausted.map((b) => b.service).join(", ")}; overridden: ${inputs.budgetOverride}`, details });
     else gates.push({ id: "error-budget", title: "Error budget left", status: "blocked", message: `The error budget of ${exhausted.map((b) => b.service).join(", ")} is exhausted.`, details });
@@ -105,8 +117,38 @@ export function evaluateGates(inputs: GateInputs): Gate[] {
     });
   }
 
-  gates.push({ id: "integration-tests", title: "Integration tests", status: "skipped", message: "No cross-service integration check is configured for this environment.", details: [] });
+  gates.push(integrationTestsGate(inputs.integrationTests));
   return gates;
+}
+
+/** What a check runs, in words: "workflow integration-tests.yml in acme/e2e (main)", "GET https://… answers 200". */
+export function describeCheck(check: IntegrationCheck): string {
+  if (check.kind === "workflow") return `GitHub Actions workflow ${check.workflow} in ${check.repository} (${check.ref ?? "its default branch"})`;
+  return `GET ${check.url} answers ${check.expectedStatus}`;
+}
+
+/** The integration-tests gate before the run: not configured (skipped), or awaited by the run before its first wave. */
+export function integrationTestsGate(check: IntegrationCheck | null): Gate {
+  if (!check) return { id: "integration-tests", title: "Integration tests", status: "skipped", message: "No cross-service integration check is configured for this environment.", details: [] };
+  const within = check.timeoutSeconds >= 60 && check.timeoutSeconds % 60 === 0 ? `${check.timeoutSeconds / 60} min` : `${check.timeoutSeconds} s`;
+  return {
+    id: "integration-tests",
+    title: "Integration tests",
+    status: "scheduled",
+    message: `Checked when the run starts, before its first wave: ${describeCheck(check)}${check.kind === "workflow" ? `, awaited for up to ${within}` : ` within ${within}`}.`,
+    details: [],
+  };
+}
+
+/** The integration-tests gate once the run checked: passed or blocked, with why. */
+export function integrationTestsResult(check: IntegrationCheck, outcome: { passed: boolean; reason: string; url?: string | null }): Gate {
+  return {
+    id: "integration-tests",
+    title: "Integration tests",
+    status: outcome.passed ? "passed" : "blocked",
+    message: outcome.reason,
+    details: [describeCheck(check), ...(outcome.url ? [outcome.url] : [])],
+  };
 }
 
 /** Whether a promotion may run: nothing blocked and nothing pending. */

@@ -124,12 +124,55 @@ export function versionIn(snapshot: GitOpsSnapshot, service: string, environment
   return snapshot.images.get(service)?.get(environment)?.tag ?? null;
 }
 
-/** Versions git knows for a service: the tags its overlays pin now. */
-export function pinnedVersions(snapshot: GitOpsSnapshot, service: string): string[] {
-  return [...new Set([...(snapshot.images.get(service)?.values() ?? [])].map((i) => i?.tag).filter((t): t is string => Boolean(t)))];
+export function requireSnapshot(snapshot: GitOpsSnapshot | null): GitOpsSnapshot {
+  if (!snapshot) throw new RuleViolationError("There is no GitOps repository yet: create it from the gitops-app template first (POST /api/v1/gitops/repository).");
+  return snapshot;
 }
 
-export function requireSnapshot(snapshot: GitOpsSnapshot | null): GitOpsSnapshot {
-  if (!snapshot) throw new RuleViolationError("There is no GitOps repository yet: create it from the gitops-app template first.");
-  return snapshot;
+/** An environment as the GitOps repository sees it: its name, and its branch in a branch-per-environment repository (null: the default branch). */
+export interface EnvironmentBranch {
+  name: string;
+  branch: string | null;
+}
+
+/**
+ * The snapshot each environment reads: the head of its own branch (branch-per-environment
+ * repositories), or of the default branch when it has none. One read per distinct branch; an
+ * environment whose branch does not exist (yet) maps to null.
+ */
+export async function environmentSnapshots(host: GitHost, environments: readonly EnvironmentBranch[]): Promise<Map<string, GitOpsSnapshot | null>> {
+  const byBranch = new Map<string, Promise<GitOpsSnapshot | null>>();
+  for (const e of environments) {
+    const key = e.branch ?? "";
+    if (!byBranch.has(key)) byBranch.set(key, gitopsSnapshot(host, e.branch ?? undefined));
+  }
+  const read = new Map<string, GitOpsSnapshot | null>();
+  await Promise.all([...byBranch].map(async ([key, snapshot]) => read.set(key, await snapshot)));
+  return new Map(environments.map((e) => [e.name, read.get(e.branch ?? "") ?? null]));
+}
+
+/** The snapshot an environment reads, or a clear refusal: no repository, or no such branch. */
+export function requireEnvironmentSnapshot(snapshot: GitOpsSnapshot | null, environment: EnvironmentBranch): GitOpsSnapshot {
+  if (!snapshot && environment.branch) {
+    throw new RuleViolationError(`The GitOps repository has no branch "${environment.branch}", where ${environment.name}'s overlays live (the environment's branch setting); create it, or clear the setting.`);
+  }
+  return requireSnapshot(snapshot);
+}
+
+/** The environment's snapshot, read on its own branch. */
+export async function environmentSnapshot(host: GitHost, environment: EnvironmentBranch): Promise<GitOpsSnapshot> {
+  return requireEnvironmentSnapshot(await gitopsSnapshot(host, environment.branch ?? undefined), environment);
+}
+
+/**
+ * Versions git knows for a service: what each environment's overlay pins, each read on that
+ * environment's branch. (On a single-branch repository, the tags its overlays pin now.)
+ */
+export function knownVersions(snapshots: ReadonlyMap<string, GitOpsSnapshot | null>, service: string): string[] {
+  const out = new Set<string>();
+  for (const [environment, snapshot] of snapshots) {
+    const tag = snapshot ? versionIn(snapshot, service, environment) : null;
+    if (tag) out.add(tag);
+  }
+  return [...out];
 }

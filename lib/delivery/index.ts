@@ -8,3 +8,4 @@ export { rollbackDeployment, listDrift, reconcileDrift } from "./rollback.ts";
 export { gitOpsEngine, sandboxCluster } from "./engine.ts";
 export { deliveryJobs } from "./run-job.ts";
 export { writeStrategyManifests } from "./strategy.ts";
+export { setSandboxWorkflowOutcome } from "./integration-tests.ts";

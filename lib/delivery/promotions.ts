@@ -12,7 +12,9 @@ import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError, Valid
 import { prepareJob, sendJob } from "../core/jobs/sender.ts";
 import { applicationName } from "../core/ports/gitops-engine.ts";
 import { roleFromDb } from "../core/permissions.ts";
+import type { GitHost } from "../core/ports/git-host.ts";
 import { gitHost } from "../integrations/git-host.ts";
+import { integrationCheckOf, type IntegrationCheck } from "../gitops/environments.ts";
 import { overlayKustomizationPath, renderApp, setImageTag } from "../gitops/repository.ts";
 import { evaluate, evaluateAll } from "../policies/service.ts";
 import type { Subject } from "../policies/format.ts";
@@ -20,7 +22,8 @@ import { loadDependencyGraph } from "../services/read.ts";
 import { planWaves } from "../services/graph.ts";
 import { gitOpsEngine } from "./engine.ts";
 import { evaluateGates, gatesOpen, type Gate, type GateInputs, type PolicyFinding } from "./gates.ts";
-import { gitopsSnapshot, pinnedVersions, requireSnapshot, versionIn, type GitOpsSnapshot } from "./gitops-state.ts";
+import { environmentSnapshots, knownVersions, requireEnvironmentSnapshot, versionIn, type GitOpsSnapshot } from "./gitops-state.ts";
+import { errorBudgets, type ErrorBudgets } from "./error-budget.ts";
 import { runJob } from "./run-job.ts";
 import { buildSteps } from "./steps.ts";
 import type { ApproveBody, CreatePromotionBody, PromotionDto, RunDto, ServiceDiffDto } from "./schemas.ts";
@@ -95,13 +98,18 @@ export async function listPromotions(client: Db, query: { environment?: string; 
 }
 
 interface Context {
+  /** The target environment's overlays, read on its branch (branch-per-environment repositories) or the default one. */
   snapshot: GitOpsSnapshot;
-  environment: { name: string; position: number; protected: boolean; requiredApprovals: number };
+  /** The source environment's, read on its branch; null without a source. */
+  sourceSnapshot: GitOpsSnapshot | null;
+  /** Every environment's, each on its branch (for the versions git knows). */
+  snapshots: Map<string, GitOpsSnapshot | null>;
+  environment: { name: string; position: number; protected: boolean; requiredApprovals: number; integrationTests: IntegrationCheck | null };
   source: string | null;
   services: Map<string, { name: string; strategy: string; trafficSteps: number[]; migrationScripts: string[]; environments: string[]; team: string }>;
 }
 
-async function loadContext(client: Db, environment: string, sourceEnvironment: string | undefined): Promise<Context> {
+async function loadContext(client: Db, environment: string, sourceEnvironment: string | undefined, host: GitHost): Promise<Context> {
   const envs = await client.environment.findMany({ orderBy: { position: "asc" } });
   const target = envs.find((e) => e.name === environment);
   if (!target) throw new NotFoundError("Environment", environment);
@@ -109,10 +117,20 @@ async function loadContext(client: Db, environment: string, sourceEnvironment: s
   const source = sourceEnvironment ?? before?.name ?? null;
   if (sourceEnvironment && !envs.some((e) => e.name === sourceEnvironment)) throw new NotFoundError("Environment", sourceEnvironment);
   const rows = await client.service.findMany({ select: { name: true, strategy: true, trafficSteps: true, migrationScripts: true, environments: true, team: { select: { slug: true } } } });
-  const snapshot = requireSnapshot(await gitopsSnapshot(gitHost()));
+  const snapshots = await environmentSnapshots(host, envs);
+  const snapshot = requireEnvironmentSnapshot(snapshots.get(target.name) ?? null, target);
+  const sourceRow = source ? envs.find((e) => e.name === source)! : null;
   return {
     snapshot,
-    environment: { name: target.name, position: target.position, protected: target.protected, requiredApprovals: target.requiredApprovals },
+    sourceSnapshot: sourceRow ? requireEnvironmentSnapshot(snapshots.get(sourceRow.name) ?? null, sourceRow) : null,
+    snapshots,
+    environment: {
+      name: target.name,
+      position: target.position,
+      protected: target.protected,
+      requiredApprovals: target.requiredApprovals,
+      integrationTests: integrationCheckOf(target.integrationTests),
+    },
     source,
     services: new Map(rows.map((r) => [r.name, { ...r, team: r.team.slug }])),
   };
@@ -170,6 +188,19 @@ async function gatherGates(client: Db, req: GateRequest): Promise<Gate[]> {
       }),
     );
   }
+  // The budget left per service from its SLOs on the target environment; an unreadable metrics
+  // source leaves the gate without data (it says so) rather than failing the promotion.
+  let budgets: ErrorBudgets | null = null;
+  let budgetError: string | null = null;
+  try {
+    budgets = await errorBudgets(
+      client,
+      req.items.map((i) => i.service),
+      ctx.environment.name,
+    );
+  } catch (e) {
+    budgetError = e instanceof Error ? e.message : String(e);
+  }
   const subject = {
     apiVersion: "paved.dev/v1",
     kind: "Promotion",
@@ -182,7 +213,7 @@ async function gatherGates(client: Db, req: GateRequest): Promise<Gate[]> {
       requester: req.requester,
       approvals: req.approvals.filter((a) => a.decision === "approve").map((a) => ({ login: a.login, roles: a.roles })),
       sourceHealthy: sourceHealth ? sourceHealth.every((s) => s.health === "Healthy") : true,
-      errorBudgetRemaining: {},
+      errorBudgetRemaining: Object.fromEntries((budgets?.remaining ?? []).map((b) => [b.service, b.remaining])),
       override: req.budgetOverride,
       time: new Date().toISOString(),
     },
@@ -222,17 +253,22 @@ async function gatherGates(client: Db, req: GateRequest): Promise<Gate[]> {
     manifestPolicies,
     sourceHealth,
     sourceEnvironment: ctx.source,
-    errorBudget: null,
+    errorBudget: budgets ? budgets.remaining.map((b) => ({ service: b.service, remaining: b.remaining })) : null,
+    errorBudgetUnknown: [
+      ...(budgets?.unknown.map((u) => `${u.service} (${u.slo}): ${u.reason}`) ?? []),
+      ...(budgetError ? [`The error budgets could not be read: ${budgetError}`] : []),
+    ],
     budgetOverride: req.budgetOverride,
     requiredApprovals: ctx.environment.requiredApprovals,
     approvals: req.approvals,
     requester: req.requester,
+    integrationTests: ctx.environment.integrationTests,
   });
 }
 
-export async function createPromotion(actor: Actor, input: CreatePromotionBody, requestId?: string): Promise<PromotionDto> {
+export async function createPromotion(actor: Actor, input: CreatePromotionBody, requestId?: string, host: GitHost = gitHost()): Promise<PromotionDto> {
   const client = db();
-  const ctx = await loadContext(client, input.environment, input.sourceEnvironment);
+  const ctx = await loadContext(client, input.environment, input.sourceEnvironment, host);
   const unknown = input.services.filter((s) => !ctx.services.has(s.name)).map((s) => s.name);
   if (unknown.length) throw new ValidationError(`Unknown service${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}.`, [{ path: ["services"], message: `Unknown: ${unknown.join(", ")}.` }]);
   // Developers ask for their own team's services; organisation-wide roles for any.
@@ -248,18 +284,20 @@ export async function createPromotion(actor: Actor, input: CreatePromotionBody, 
   if (notHere.length) {
     throw new ValidationError(`${notHere.map((s) => s.name).join(", ")} ${notHere.length > 1 ? "do" : "does"} not deploy to ${ctx.environment.name} (no overlay or not one of its environments).`, [{ path: ["services"], message: "Not deployed to this environment." }]);
   }
-  // A version is known when git pins it somewhere or it was deployed before.
+  // A version is known when git pins it in an environment (read on that environment's branch) or it was deployed before.
   const deployed = await client.deployment.findMany({ where: { OR: input.services.map((s) => ({ service: s.name, version: s.version })) }, select: { service: true, version: true } });
   const issues = input.services.flatMap((s, i) => {
-    const known = pinnedVersions(ctx.snapshot, s.name).includes(s.version) || deployed.some((d) => d.service === s.name && d.version === s.version);
-    return known ? [] : [{ path: ["services", i, "version"], message: `${s.name} has no version ${s.version} (known: ${pinnedVersions(ctx.snapshot, s.name).join(", ") || "none"}).` }];
+    const pinned = knownVersions(ctx.snapshots, s.name);
+    const known = pinned.includes(s.version) || deployed.some((d) => d.service === s.name && d.version === s.version);
+    return known ? [] : [{ path: ["services", i, "version"], message: `${s.name} has no version ${s.version} (known: ${pinned.join(", ") || "none"}).` }];
   });
   if (issues.length) throw new ValidationError(`Unknown version: ${issues[0]!.message}`, issues);
   const same = input.services.filter((s) => versionIn(ctx.snapshot, s.name, ctx.environment.name) === s.version);
   if (same.length) throw new ValidationError(`${same.map((s) => `${s.name} already runs ${s.version}`).join(", ")} in ${ctx.environment.name}.`, [{ path: ["services"], message: "Nothing to promote." }]);
   // Skipping an environment: the version has not run in the source environment.
-  if (ctx.source) {
-    const skipping = input.services.filter((s) => versionIn(ctx.snapshot, s.name, ctx.source!) !== s.version);
+  if (ctx.source && ctx.sourceSnapshot) {
+    const sourceSnapshot = ctx.sourceSnapshot;
+    const skipping = input.services.filter((s) => versionIn(sourceSnapshot, s.name, ctx.source!) !== s.version);
     if (skipping.length && !can(actor, "promotions.skip")) {
       throw new ForbiddenError(
         `${skipping.map((s) => `${s.name} ${s.version}`).join(", ")} ${skipping.length > 1 ? "have" : "has"} not run in ${ctx.source}: promoting past an environment needs the "promotions.skip" permission.`,
@@ -312,8 +350,8 @@ export async function createPromotion(actor: Actor, input: CreatePromotionBody, 
 }
 
 /** Re-evaluates a promotion's gates with its approvals, as they stand now. */
-async function refreshGates(client: Db, row: PromotionRow): Promise<Gate[]> {
-  const ctx = await loadContext(client, row.environment, row.sourceEnvironment ?? undefined);
+async function refreshGates(client: Db, row: PromotionRow, host: GitHost): Promise<Gate[]> {
+  const ctx = await loadContext(client, row.environment, row.sourceEnvironment ?? undefined, host);
   const roles = await approverRoles(client, row.approvals.map((a) => a.userId));
   const objects = row.items.map((i) => {
     try {
@@ -333,7 +371,7 @@ async function refreshGates(client: Db, row: PromotionRow): Promise<Gate[]> {
   });
 }
 
-export async function decidePromotion(actor: Actor, id: string, decision: "approve" | "reject", input: z.output<typeof ApproveBody>, requestId?: string): Promise<PromotionDto> {
+export async function decidePromotion(actor: Actor, id: string, decision: "approve" | "reject", input: z.output<typeof ApproveBody>, requestId?: string, host: GitHost = gitHost()): Promise<PromotionDto> {
   const client = db();
   const row = await client.promotion.findUnique({ where: { id }, include: PROMOTION_INCLUDE });
   if (!row) throw new NotFoundError("Promotion", id);
@@ -351,7 +389,7 @@ export async function decidePromotion(actor: Actor, id: string, decision: "appro
     update: { decision, comment: input.comment, createdAt: new Date() },
   });
   const fresh = await client.promotion.findUniqueOrThrow({ where: { id }, include: PROMOTION_INCLUDE });
-  const gates = await refreshGates(client, fresh);
+  const gates = await refreshGates(client, fresh, host);
   return transaction(async (tx) => {
     const status = decision === "reject" ? "rejected" : gatesOpen(gates) ? "approved" : "pending_approval";
     await tx.promotion.update({ where: { id }, data: { gates: gates as unknown as Prisma.InputJsonValue, status } });
@@ -365,24 +403,25 @@ export async function decidePromotion(actor: Actor, id: string, decision: "appro
   });
 }
 
-export async function executePromotion(actor: Actor, id: string, requestId?: string): Promise<PromotionDto> {
+export async function executePromotion(actor: Actor, id: string, requestId?: string, host: GitHost = gitHost()): Promise<PromotionDto> {
   requirePermission(actor, "promotions.execute");
   const client = db();
   const row = await client.promotion.findUnique({ where: { id }, include: PROMOTION_INCLUDE });
   if (!row) throw new NotFoundError("Promotion", id);
   if (row.run) throw new ConflictError(`Promotion #${row.number} has already run (${row.run.status}).`, { runId: row.run.id });
   if (row.status !== "approved" && row.status !== "pending_approval") throw new ConflictError(`Promotion #${row.number} is ${row.status.replace("_", " ")}.`, { status: row.status });
-  const gates = await refreshGates(client, row);
+  const gates = await refreshGates(client, row, host);
   if (!gatesOpen(gates)) {
     await client.promotion.update({ where: { id }, data: { gates: gates as unknown as Prisma.InputJsonValue, status: "pending_approval" } });
     const closed = gates.filter((g) => g.status === "blocked" || g.status === "pending");
     throw new RuleViolationError(`Promotion #${row.number} cannot run yet: ${closed.map((g) => `${g.title}: ${g.message}`).join(" ")}`, { gates: closed });
   }
-  const ctx = await loadContext(client, row.environment, row.sourceEnvironment ?? undefined);
+  const ctx = await loadContext(client, row.environment, row.sourceEnvironment ?? undefined, host);
   const plan = row.plan as { waves: string[][] };
   const steps = buildSteps(
     plan.waves,
     new Map(row.items.map((i) => [i.service, { migrationScripts: ctx.services.get(i.service)?.migrationScripts ?? [], strategy: ctx.services.get(i.service)?.strategy ?? "rolling" }])),
+    { integrationTests: ctx.environment.integrationTests },
   );
   await prepareJob(runJob);
   return transaction(async (tx) => {

@@ -13,7 +13,7 @@ import type { GitOpsEngine } from "../core/ports/gitops-engine.ts";
 import { gitHost } from "../integrations/git-host.ts";
 import { loadDependencyGraph } from "../services/read.ts";
 import { rollbackPlan } from "../services/graph.ts";
-import { gitopsSnapshot, requireSnapshot, versionIn } from "./gitops-state.ts";
+import { environmentSnapshot, versionIn } from "./gitops-state.ts";
 import { getPromotion } from "./promotions.ts";
 import { runJob } from "./run-job.ts";
 import { buildSteps } from "./steps.ts";
@@ -40,7 +40,9 @@ export async function rollbackDeployment(actor: Actor, id: string, scope: "servi
     targets = siblings.filter((s) => s.id === deployment.id || scope === "run" || downstream.has(s.service));
   }
   targets = targets.filter((t) => t.previousVersion);
-  const snapshot = requireSnapshot(await gitopsSnapshot(gitHost()));
+  // What the environment runs now, read on its branch (branch-per-environment repositories).
+  const environment = await client.environment.findUnique({ where: { name: deployment.environment }, select: { name: true, branch: true } });
+  const snapshot = await environmentSnapshot(gitHost(), environment ?? { name: deployment.environment, branch: null });
   const items = targets.map((t) => ({ service: t.service, fromVersion: versionIn(snapshot, t.service, t.environment), toVersion: t.previousVersion! }));
   const plan = rollbackPlan(graph, items.map((i) => i.service).filter((s) => graph.has(s)));
   const services = await client.service.findMany({ where: { name: { in: items.map((i) => i.service) } }, select: { name: true, strategy: true } });

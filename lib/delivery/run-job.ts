@@ -1,9 +1,11 @@
-// The durable jobs of delivery: executing a run, and (every minute, and at worker start) sending
-// the runs whose executor went quiet back to a worker.
+// The durable jobs of delivery: executing a run, (every minute, and at worker start) sending the
+// runs whose executor went quiet back to a worker, the drift scan, and creating the GitOps
+// repository from the gitops-app template (lib/gitops/create-repository.ts).
 import { z } from "zod";
 import { db } from "../core/db/client.ts";
 import { defineJob } from "../core/jobs/define.ts";
 import { sendJob } from "../core/jobs/sender.ts";
+import { createGitOpsRepositoryJob } from "../gitops/create-repository.ts";
 import { gitHost } from "../integrations/git-host.ts";
 import { gitOpsEngine, sandboxCluster } from "./engine.ts";
 import { executeRun, staleRuns, type RunDeps } from "./run.ts";
@@ -56,4 +58,4 @@ export const driftScanJob = defineJob({
   handler: () => scanDrift(db(), gitOpsEngine()),
 });
 
-export const deliveryJobs = [runJob, resumeRunsJob, driftScanJob];
+export const deliveryJobs = [runJob, resumeRunsJob, driftScanJob, createGitOpsRepositoryJob];

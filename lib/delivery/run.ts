@@ -1,9 +1,11 @@
-// Executing a promotion's run: wave by wave (services of a wave side by side, at most
-// WAVE_PARALLELISM at once), each service through its steps: migrations, the commit to its
-// overlay (directly, or through a pull request Paved merges), the sync, and following its
-// strategy until healthy (canary: at each pause Paved checks health and error rate, then resumes
-// or aborts). A failure halts the run and rolls back, dependents first, what this run changed,
-// by committing the previous version (a git revert in effect, so it works under auto-sync).
+// Executing a promotion's run: the environment's integration tests first (integration-tests.ts;
+// failing, they halt the run before anything is deployed), then wave by wave (services of a wave
+// side by side, at most WAVE_PARALLELISM at once), each service through its steps: migrations,
+// the commit to its overlay (directly, or through a pull request Paved merges), the sync, and
+// following its strategy until healthy (canary: at each pause Paved checks health and error
+// rate, then resumes or aborts). A failure halts the run and rolls back, dependents first, what
+// this run changed, by committing the previous version (a git revert in effect, so it works under
+// auto-sync).
 //
 // Durable: every step's state is a row. A run is held by one executor at a time (owner +
 // heartbeat); a restarted worker picks up a run whose heartbeat went stale and continues at its
@@ -16,7 +18,10 @@ import { logger } from "../core/logger.ts";
 import { EngineUnavailableError, applicationName, type GitOpsEngine, type ResourceNode } from "../core/ports/gitops-engine.ts";
 import { GitHostError, type GitHost } from "../core/ports/git-host.ts";
 import { overlayKustomizationPath, setImageTag } from "../gitops/repository.ts";
-import { gitopsSnapshot, requireSnapshot, versionIn } from "./gitops-state.ts";
+import { integrationCheckOf } from "../gitops/environments.ts";
+import { describeCheck, integrationTestsResult, type Gate } from "./gates.ts";
+import { environmentSnapshot, versionIn } from "./gitops-state.ts";
+import { runIntegrationCheck, type CheckProgress } from "./integration-tests.ts";
 import { buildRollbackSteps } from "./steps.ts";
 
 export const WAVE_PARALLELISM = 4;
@@ -136,6 +141,12 @@ export async function executeRun(runId: string, deps: RunDeps): Promise<void> {
         return;
       }
       await deps.db.promotion.update({ where: { id: ctx.promotionId }, data: { status: "failed" } });
+      // The integration tests failed before the first wave: nothing was deployed, nothing to roll back.
+      if (await deps.db.runStep.count({ where: { runId, kind: "integration_tests", status: "failed" } })) {
+        await deps.db.runStep.updateMany({ where: { runId, status: "pending" }, data: { status: "skipped" } });
+        await finish(ctx, "failed", "failed", `${failure} Nothing was deployed.`);
+        return;
+      }
       if (!ctx.autoRollback) {
         await finish(ctx, "failed", "failed", `${failure} Roll back from the run's page.`);
         return;
@@ -180,7 +191,7 @@ async function startRollback(ctx: RunContext, failure: string): Promise<void> {
 
 /** Runs the deploy steps; returns why it failed, or null. */
 async function deployPhase(ctx: RunContext): Promise<string | null> {
-  const steps = await ctx.deps.db.runStep.findMany({ where: { runId: ctx.runId, kind: { in: ["migrate", "commit", "sync", "rollout"] } }, orderBy: { position: "asc" } });
+  const steps = await ctx.deps.db.runStep.findMany({ where: { runId: ctx.runId, kind: { in: ["integration_tests", "migrate", "commit", "sync", "rollout"] } }, orderBy: { position: "asc" } });
   const waves = [...new Set(steps.map((s) => s.wave))].sort((a, b) => a - b);
   for (const wave of waves) {
     const byService = new Map<string, StepRow[]>();
@@ -226,6 +237,8 @@ async function runServiceSteps(ctx: RunContext, service: string, steps: StepRow[
     if (step.status === "failed") return (step.detail as { error?: string }).error ?? `${service}: ${step.kind} failed.`;
     step = await setStep(ctx, step, { status: "running", started: step.startedAt === null, attempt: true });
     const pausedSince = Date.now();
+    // Waits between retries of this step double: 1 s, 2 s, 4 s … up to 30 s.
+    let retries = 0;
     for (;;) {
       try {
         const result = await runStep(ctx, step, sha);
@@ -246,7 +259,7 @@ async function runServiceSteps(ctx: RunContext, service: string, steps: StepRow[
         }
         const what = e instanceof EngineUnavailableError ? "The GitOps engine is unreachable" : "The git host is unreachable";
         await heartbeat(ctx, { status: "paused", message: `${what} (${(e as Error).message}); retrying ${service} ${step.kind}…` });
-        await (ctx.deps.sleep ?? defaultSleep)(Math.min(30_000, 1000 * 2 ** Math.min(5, step.attempts)));
+        await (ctx.deps.sleep ?? defaultSleep)(Math.min(30_000, 1000 * 2 ** Math.min(5, retries++)));
         await heartbeat(ctx, { status: step.kind.startsWith("rollback") ? "rolling_back" : "running", message: null });
       }
     }
@@ -257,6 +270,8 @@ async function runServiceSteps(ctx: RunContext, service: string, steps: StepRow[
 async function runStep(ctx: RunContext, step: StepRow, sha: string | null): Promise<{ sha?: string; detail: Record<string, unknown> }> {
   const item = ctx.items.get(step.service)!;
   switch (step.kind) {
+    case "integration_tests":
+      return awaitIntegrationTests(ctx, step);
     case "migrate":
       // Migrations ride on the sync as the overlay's PreSync hook (a Job the engine runs before
       // the new version); recording them first keeps the run's story in order.
@@ -283,9 +298,39 @@ async function runStep(ctx: RunContext, step: StepRow, sha: string | null): Prom
   }
 }
 
+/**
+ * The environment's integration tests, before the first wave: runs (or, for a run taken over,
+ * goes on awaiting) the check the step was planned with, records the outcome in the promotion's
+ * integration-tests gate, and fails the step when it blocks.
+ */
+async function awaitIntegrationTests(ctx: RunContext, step: StepRow): Promise<{ detail: Record<string, unknown> }> {
+  const { db } = ctx.deps;
+  // Read again: the progress saved by an earlier attempt (the dispatched workflow run) is awaited, never dispatched twice.
+  let detail = ((await db.runStep.findUniqueOrThrow({ where: { id: step.id } })).detail ?? {}) as Record<string, unknown>;
+  const check = integrationCheckOf(detail.check);
+  if (!check) throw new StepFailed("The integration tests this run was planned with are not readable.");
+  const what = describeCheck(check);
+  const outcome = await runIntegrationCheck(check, detail as CheckProgress, {
+    host: ctx.deps.host,
+    sleep: ctx.deps.sleep ?? defaultSleep,
+    pollMs: ctx.deps.pollMs,
+    save: async (progress) => {
+      detail = { ...detail, ...progress };
+      await db.runStep.update({ where: { id: step.id }, data: { detail: detail as Prisma.InputJsonValue } });
+      await heartbeat(ctx, { message: `Waiting for the integration tests before the first wave: ${what}${progress.phase ? ` (${progress.phase})` : ""}.` });
+    },
+  });
+  const promotion = await db.promotion.findUniqueOrThrow({ where: { id: ctx.promotionId }, select: { gates: true } });
+  const gates = ((promotion.gates ?? []) as unknown as Gate[]).filter((g) => g.id !== "integration-tests");
+  await db.promotion.update({ where: { id: ctx.promotionId }, data: { gates: [...gates, integrationTestsResult(check, outcome)] as unknown as Prisma.InputJsonValue } });
+  await heartbeat(ctx, { message: null });
+  if (!outcome.passed) throw new StepFailed(`Integration tests failed: ${outcome.reason}`);
+  return { detail: { ...detail, passed: true, reason: outcome.reason, url: outcome.url, phase: "passed" } };
+}
+
 async function commitVersion(ctx: RunContext, service: string, version: string, kind: "deploy" | "rollback"): Promise<{ sha: string; detail: Record<string, unknown> }> {
   const { host } = ctx.deps;
-  const snapshot = requireSnapshot(await gitopsSnapshot(host, ctx.branch ?? undefined));
+  const snapshot = await environmentSnapshot(host, { name: ctx.environment, branch: ctx.branch });
   const branch = ctx.branch ?? snapshot.branch;
   const file = overlayKustomizationPath(service, ctx.environment);
   const previous = versionIn(snapshot, service, ctx.environment);

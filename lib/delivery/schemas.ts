@@ -26,7 +26,8 @@ export type CreatePromotionBody = z.output<typeof CreatePromotionBody>;
 export const GateDto = z.object({
   id: z.string(),
   title: z.string(),
-  status: z.enum(["passed", "blocked", "pending", "warning", "skipped"]),
+  /** scheduled: checked by the run itself before its first wave (integration tests). */
+  status: z.enum(["passed", "blocked", "pending", "warning", "skipped", "scheduled"]),
   message: z.string(),
   details: z.array(z.string()),
 });
@@ -98,7 +99,8 @@ export const ApproveBody = z.object({ comment: z.string().max(500).default("") }
 
 export const ListPromotionsQuery = z.object({
   environment: z.string().max(63).optional(),
-  status: z.string().max(40).optional(),
+  // The column's own values (enum PromotionStatus): anything else is bad input, not a query the database refuses.
+  status: z.enum(["pending_approval", "approved", "rejected", "running", "succeeded", "failed", "rolled_back", "cancelled"]).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
@@ -122,12 +124,26 @@ export const DeploymentDto = z
   .meta({ id: "Deployment" });
 export type DeploymentDto = z.infer<typeof DeploymentDto>;
 
+/** A page cursor: the start time and id of the last deployment of the previous page ("<ISO time>_<uuid>"). */
+const DeploymentCursor = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "A cursor from a previous page's `next`.")
+  .refine((c) => !Number.isNaN(Date.parse(c.slice(0, c.lastIndexOf("_")))), "A cursor from a previous page's `next`.");
+
 export const ListDeploymentsQuery = z.object({
   service: z.string().max(63).optional(),
   environment: z.string().max(63).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
+  before: DeploymentCursor.optional().meta({ description: "The `next` of the previous page: the page after it (older deployments)." }),
   limit: z.coerce.number().int().min(1).max(5000).default(500),
+});
+
+export const DeploymentPage = z.object({
+  items: z.array(DeploymentDto),
+  from: z.string(),
+  to: z.string(),
+  next: z.string().nullable().meta({ description: "Cursor of the next (older) page, for `before`; null on the last page." }),
 });
 
 export const DeploymentParams = z.object({ id: z.uuid() });
@@ -149,7 +165,17 @@ export type MatrixCell = z.infer<typeof MatrixCell>;
 
 export const MatrixDto = z
   .object({
-    environments: z.array(z.object({ name: z.string(), displayName: z.string(), protected: z.boolean() })),
+    environments: z.array(
+      z.object({
+        name: z.string(),
+        displayName: z.string(),
+        protected: z.boolean(),
+        /** Branch-per-environment repositories: the branch its overlays are read from (null: the default branch). */
+        branch: z.string().nullable(),
+        /** The commit its overlays were read at. */
+        revision: z.string().nullable(),
+      }),
+    ),
     services: z.array(z.object({ name: z.string(), team: z.string(), teamColor: z.string(), strategy: z.string(), cells: z.record(z.string(), MatrixCell) })),
     revision: z.string().nullable(),
     engine: z.string(),
@@ -177,4 +203,13 @@ export const DriftParams = z.object({ application: z.string().regex(/^[a-z0-9]([
 
 export const BadVersionBody = z
   .object({ service: ServiceName, version: Version, mode: z.enum(["unhealthy", "errors"]).default("unhealthy"), bad: z.boolean().default(true) })
+  .strict();
+
+export const WorkflowOutcomeBody = z
+  .object({
+    repository: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/, "A repository: owner/name."),
+    workflow: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.ya?ml$/, "A workflow file name under .github/workflows, such as integration-tests.yml."),
+    conclusion: z.enum(["success", "failure", "cancelled", "timed_out"]).nullable().meta({ description: "How its next runs end (null: back to the default, success)." }),
+    durationSeconds: z.number().int().min(0).max(3600).default(3),
+  })
   .strict();

@@ -659,29 +659,50 @@ export interface ServiceImage {
 
 /**
  * What the GitOps repository pins for one service in each environment: reads only that service's
- * folder (apps/<service>/), so a service page does not fetch the whole repository.
+ * folder (apps/<service>/), so a service page does not fetch the whole repository. An environment
+ * given with a branch (branch-per-environment repositories) is read on that branch; by name
+ * alone, on the default branch.
  */
-export async function serviceImages(host: GitHost, service: string, environments: readonly string[]): Promise<ServiceImage[] | null> {
+export async function serviceImages(host: GitHost, service: string, environments: readonly (string | { name: string; branch: string | null })[]): Promise<ServiceImage[] | null> {
   const repo = gitOpsRepositoryOf(host);
   if (!(await host.getRepo(repo))) return null;
   const prefix = `${APPS_DIR}/${segment("service", service)}/`;
-  const paths = (await host.listFiles(repo)).filter((p) => p.startsWith(prefix));
-  const files: Record<string, string> = {};
-  await Promise.all(
-    paths.map(async (p) => {
-      const content = await host.readFile(repo, p);
-      if (content !== null) files[p] = content;
+  const wanted = environments.map((e) => (typeof e === "string" ? { name: e, branch: null } : e));
+  // One read of the service's folder per branch.
+  const byBranch = new Map<string, Promise<{ paths: string[]; files: FileMap }>>();
+  const folder = (branch: string | null) => {
+    const key = branch ?? "";
+    let read = byBranch.get(key);
+    if (!read) {
+      read = (async () => {
+        const ref = branch ?? undefined;
+        const paths = (await host.listFiles(repo, ref)).filter((p) => p.startsWith(prefix));
+        const files: Record<string, string> = {};
+        for (const [p, content] of await host.readFiles(repo, paths, ref)) files[p] = content;
+        return { paths, files };
+      })();
+      byBranch.set(key, read);
+    }
+    return read;
+  };
+  return Promise.all(
+    wanted.map(async ({ name: environment, branch }) => {
+      const overlay = appOverlay(service, environment);
+      let paths: string[];
+      let files: FileMap;
+      try {
+        ({ paths, files } = await folder(branch));
+      } catch (e) {
+        return { environment, overlay: null, image: null, problem: (e as Error).message };
+      }
+      if (!paths.some((p) => p.startsWith(`${overlay}/`))) return { environment, overlay: null, image: null, problem: null };
+      try {
+        return { environment, overlay, image: pinnedImage(files, service, environment), problem: null };
+      } catch (e) {
+        return { environment, overlay, image: null, problem: (e as Error).message };
+      }
     }),
   );
-  return environments.map((environment) => {
-    const overlay = appOverlay(service, environment);
-    if (!paths.some((p) => p.startsWith(`${overlay}/`))) return { environment, overlay: null, image: null, problem: null };
-    try {
-      return { environment, overlay, image: pinnedImage(files, service, environment), problem: null };
-    } catch (e) {
-      return { environment, overlay, image: null, problem: (e as Error).message };
-    }
-  });
 }
 
 /** Every file under a folder on disk, by path relative to it (for `npm run policy -- check`, fixtures, a local checkout). */

@@ -315,3 +315,24 @@ describe("rollback on a click, drift, the matrix", () => {
     expect(filtered.body.services.every((s) => s.team === "payments")).toBe(true);
   });
 });
+
+describe("the timeline's pages", () => {
+  it("pages newest first with a keyset cursor, and refuses a cursor it did not give", async () => {
+    const all = (await callJson<{ items: DeploymentDto[]; next: string | null }>("GET", "/api/v1/deployments", { query: { limit: "500" }, token: bob.token })).body;
+    expect(all.items.length).toBeGreaterThan(3);
+    expect(all.next).toBeNull();
+    const seen: string[] = [];
+    let before: string | null = null;
+    for (let page = 0; page < 50; page++) {
+      const res: { status: number; body: { items: DeploymentDto[]; next: string | null } } = await callJson("GET", "/api/v1/deployments", { query: { limit: "2", ...(before ? { before } : {}) }, token: bob.token });
+      expect(res.status).toBe(200);
+      seen.push(...res.body.items.map((d) => d.id));
+      before = res.body.next;
+      if (!before) break;
+    }
+    expect(seen).toEqual(all.items.map((d) => d.id));
+    const starts = all.items.map((d) => Date.parse(d.startedAt));
+    expect([...starts].sort((a, b) => b - a)).toEqual(starts);
+    expectErrorBody(await callJson("GET", "/api/v1/deployments", { query: { before: "yesterday" }, token: bob.token }), 400, "invalid_input");
+  });
+});

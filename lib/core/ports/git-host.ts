@@ -52,6 +52,20 @@ export interface PullRequestFile {
   patch: string | null;
 }
 
+/** A GitHub Actions workflow run (in the sandbox, the local host's stand-in for one). */
+export interface WorkflowRun {
+  id: number;
+  /** The workflow's file name under .github/workflows ("integration-tests.yml"). */
+  workflow: string;
+  /** The branch it runs on. */
+  ref: string;
+  status: "queued" | "in_progress" | "completed";
+  /** Once completed: "success", "failure", "cancelled", "timed_out", …; null before. */
+  conclusion: string | null;
+  webUrl: string;
+  createdAt: string;
+}
+
 /** A failure the caller can act on: `retryable` for rate limits, 5xx and network errors. */
 export class GitHostError extends Error {
   constructor(
@@ -111,4 +125,13 @@ export interface GitHost {
   listPullRequestFiles(repo: RepoRef, number: number): Promise<PullRequestFile[]>;
   /** A merge commit on base (GitHub's "merge" method); `conflict` when it is not open or its changes conflict. */
   mergePullRequest(repo: RepoRef, number: number, message?: string): Promise<{ sha: string }>;
+
+  /**
+   * Starts a run of the workflow `.github/workflows/<workflow>` on `ref` (a branch; default: the
+   * default branch), as a `workflow_dispatch` event: the run's id and page. `not_found` when the
+   * repository or the workflow does not exist, `invalid` for a ref that does not.
+   */
+  dispatchWorkflow(repo: RepoRef, workflow: string, options?: { ref?: string; inputs?: Record<string, string> }): Promise<{ id: number; webUrl: string }>;
+  /** A workflow run by id, or null when there is no such run. */
+  getWorkflowRun(repo: RepoRef, runId: number): Promise<WorkflowRun | null>;
 }

@@ -2,14 +2,20 @@
 // on 5xx and network errors (plugin-retry), waits out secondary rate limits and, up to a bound,
 // primary ones (plugin-throttling), spaces out writes as GitHub asks, and gives each attempt its
 // own timeout. What is still failing afterwards reaches the adapter as an error to map.
+// Around all of it, a circuit breaker (../circuit-breaker.ts): after requests that failed in a row
+// (no answer, 5xx, 429, after their retries), requests fail at once without reaching GitHub until a
+// trial after the cooldown is answered, so a GitHub that is down is not hammered by every run and
+// job of the process.
 import { Octokit } from "@octokit/rest";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import Bottleneck from "bottleneck";
 import { logger } from "../../core/logger.ts";
+import { GitHostError } from "../../core/ports/git-host.ts";
+import { CircuitBreaker, type CircuitBreakerOptions } from "../circuit-breaker.ts";
 
 const GitHubOctokit = Octokit.plugin(throttling, retry);
-export type GitHubClient = InstanceType<typeof GitHubOctokit>;
+export type GitHubClient = InstanceType<typeof GitHubOctokit> & { breaker: CircuitBreaker };
 
 export interface GitHubClientOptions {
   token: string;
@@ -35,6 +41,8 @@ export interface GitHubClientOptions {
   notifyingWriteIntervalMs?: number;
   /** Timeout of each attempt. Default 30 s. */
   requestTimeoutMs?: number;
+  /** The circuit breaker's settings (default: opens after 5 failed requests in a row, for 10 s at first), or one to share. */
+  breaker?: CircuitBreaker | Omit<CircuitBreakerOptions, "name">;
 }
 
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
@@ -51,7 +59,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     const timeout = AbortSignal.timeout(timeoutMs);
     return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
   };
-  return new GitHubOctokit({
+  const octokit = new GitHubOctokit({
     auth: options.token,
     baseUrl: (options.baseUrl ?? "https://api.github.com").replace(/\/$/, ""),
     userAgent: "paved",
@@ -80,4 +88,20 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.notifyingWriteIntervalMs ?? 3000 }),
     },
   });
+  const breaker = options.breaker instanceof CircuitBreaker ? options.breaker : new CircuitBreaker({ name: "GitHub", ...options.breaker });
+  // Registered after the plugins, so it wraps them: one request with all its retries is one outcome.
+  octokit.hook.wrap("request", async (request, requestOptions) => {
+    if (!breaker.tryAcquire()) throw new GitHostError(`GitHub was not asked (${requestOptions.method} ${requestOptions.url}): ${breaker.describeOpen()}`, "unavailable", true);
+    try {
+      const response = await request(requestOptions);
+      breaker.record(true);
+      return response;
+    } catch (e) {
+      const status = (e as { status?: unknown }).status;
+      // A 4xx is GitHub answering (not found, refused); no status, 5xx or 429 is GitHub failing.
+      breaker.record(typeof status === "number" && status < 500 && status !== 429);
+      throw e;
+    }
+  });
+  return Object.assign(octokit, { breaker });
 }

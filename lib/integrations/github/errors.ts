@@ -4,8 +4,8 @@ import { GitHostError } from "../../core/ports/git-host.ts";
 
 /** What the adapter was doing, to say it in the message: "the GitHub token cannot write to demo/x". */
 export interface CallContext {
-  /** read: repository contents; write: branches, commits, pull requests; create: new repositories. */
-  access: "read" | "write" | "create";
+  /** read: repository contents; write: branches, commits, pull requests; create: new repositories; actions: workflow runs. */
+  access: "read" | "write" | "create" | "actions";
   /** "owner/name", or the organisation for `create` */
   target: string;
   /** e.g. "open a pull request", for messages that need it */
@@ -73,13 +73,16 @@ export function toGitHostError(e: unknown, ctx: CallContext): GitHostError {
     return new GitHostError(`GitHub refused the token (401 ${said}): check GITHUB_TOKEN`, "forbidden", false, { cause: e });
   }
   if (status === 403) {
-    const verb = ctx.access === "create" ? `create repositories in ${ctx.target}` : ctx.access === "write" ? `write to ${ctx.target}` : `read ${ctx.target}`;
+    const verb =
+      ctx.access === "create" ? `create repositories in ${ctx.target}` : ctx.access === "write" ? `write to ${ctx.target}` : ctx.access === "actions" ? `run workflows in ${ctx.target}` : `read ${ctx.target}`;
     const needs =
       ctx.access === "create"
         ? "it needs the organisation's permission to create repositories (classic token: repo scope; fine-grained: Administration read and write)"
         : ctx.access === "write"
           ? "give it Contents, Pull requests and Workflows read and write access to that repository (GitHub refuses changes under .github/workflows without Workflows)"
-          : "give it Contents read access to that repository";
+          : ctx.access === "actions"
+            ? "give it Actions read and write access to that repository (to start workflow runs and follow them)"
+            : "give it Contents read access to that repository";
     return new GitHostError(`the GitHub token cannot ${verb} (${ctx.action}): ${needs}. GitHub said: ${said}`, "forbidden", false, { cause: e });
   }
   if (status === 404) {

@@ -13,10 +13,11 @@ import {
   type PullRequestFile,
   type RepoInfo,
   type RepoRef,
+  type WorkflowRun,
 } from "../../core/ports/git-host.ts";
 import { createGitHubClient, type GitHubClient, type GitHubClientOptions } from "./client.ts";
 import { httpStatus, toGitHostError, type CallContext } from "./errors.ts";
-import { GhBlob, GhCommit, GhContent, GhDiffEntry, GhMergeResult, GhPull, GhRef, GhRepo, GhSha, GhTree, GhUser, type GhTree as GhTreeT } from "./schemas.ts";
+import { GhBlob, GhCommit, GhContent, GhDiffEntry, GhDispatchedRun, GhMergeResult, GhPull, GhRef, GhRepo, GhSha, GhTree, GhUser, GhWorkflowRun, type GhTree as GhTreeT } from "./schemas.ts";
 
 export interface GitHubGitHostOptions extends GitHubClientOptions {
   /** GITHUB_ORG: where new repositories go by default. */
@@ -423,5 +424,47 @@ export class GitHubGitHost implements GitHost {
     const result = parse(GhMergeResult, data, "a merge");
     if (!result.merged) throw new GitHostError(`GitHub did not merge pull request #${number} of ${full(repo)}: ${result.message}`, "conflict", false);
     return { sha: result.sha };
+  }
+
+  async dispatchWorkflow(repo: RepoRef, workflow: string, options: { ref?: string; inputs?: Record<string, string> } = {}): Promise<{ id: number; webUrl: string }> {
+    const ctx: CallContext = { access: "actions", target: full(repo), action: `start workflow ${workflow}` };
+    let ref = options.ref;
+    if (!ref) {
+      const info = await this.getRepo(repo);
+      if (!info) throw new GitHostError(`${full(repo)} was not found on GitHub, or the token cannot see it (${ctx.action})`, "not_found", false);
+      ref = info.defaultBranch;
+    }
+    // return_run_details: GitHub answers the new run's id (without it, 204 and no way to tell the run from others).
+    const answer = await this.call(ctx, async () =>
+      (
+        await this.octokit.rest.actions.createWorkflowDispatch({
+          owner: repo.owner,
+          repo: repo.name,
+          workflow_id: workflow,
+          ref: ref!,
+          ...(options.inputs && Object.keys(options.inputs).length ? { inputs: options.inputs } : {}),
+          return_run_details: true,
+        })
+      ).data,
+    );
+    const run = parse(GhDispatchedRun, answer, "a workflow dispatch (a GitHub that does not return run details is not supported)");
+    return { id: run.workflow_run_id, webUrl: run.html_url };
+  }
+
+  async getWorkflowRun(repo: RepoRef, runId: number): Promise<WorkflowRun | null> {
+    const data = await this.callOrNull({ access: "actions", target: full(repo), action: `read workflow run ${runId}` }, async () => (await this.octokit.rest.actions.getWorkflowRun({ owner: repo.owner, repo: repo.name, run_id: runId })).data);
+    if (data === null) return null;
+    const r = parse(GhWorkflowRun, data, "a workflow run");
+    // GitHub's statuses beyond the three that matter ("waiting", "requested", "pending") are runs not started yet.
+    const status = r.status === "completed" ? "completed" : r.status === "in_progress" ? "in_progress" : "queued";
+    return {
+      id: r.id,
+      workflow: r.path.split("/").at(-1)!.replace(/@.*$/, ""),
+      ref: r.head_branch ?? "",
+      status,
+      conclusion: status === "completed" ? (r.conclusion ?? "neutral") : null,
+      webUrl: r.html_url,
+      createdAt: r.created_at,
+    };
   }
 }

@@ -63,3 +63,16 @@ export const GhDiffEntry = z.object({
 });
 
 export const GhMergeResult = z.object({ sha: z.string(), merged: z.boolean(), message: z.string() });
+
+/** The answer to a workflow dispatch with `return_run_details`. */
+export const GhDispatchedRun = z.object({ workflow_run_id: z.number().int(), run_url: z.string(), html_url: z.string() });
+
+export const GhWorkflowRun = z.object({
+  id: z.number().int(),
+  path: z.string(),
+  head_branch: z.string().nullable(),
+  status: z.string().nullable(),
+  conclusion: z.string().nullable(),
+  html_url: z.string(),
+  created_at: z.string(),
+});

@@ -15,10 +15,11 @@ import {
   type PullRequestFile,
   type RepoInfo,
   type RepoRef,
+  type WorkflowRun,
 } from "../../core/ports/git-host.ts";
 import { git, GitCommandError } from "./git.ts";
 import { LockTimeoutError } from "./lock.ts";
-import { newMeta, readMeta, updateMeta, writeMeta, type RepoMeta, type StoredPull } from "./meta.ts";
+import { WorkflowOutcome, newMeta, readMeta, updateMeta, writeMeta, type RepoMeta, type StoredPull, type StoredWorkflowRun } from "./meta.ts";
 import { branchNameProblem, pathProblem, refProblem, repoNameProblem } from "./names.ts";
 import { casRef, catFileBatch, commitTree, readBranch, diffCommits, isAncestor, listTree, mergeBase, mergeTrees, readTip, resolveRef, writeTree, type TreeEntry } from "./plumbing.ts";
 
@@ -608,4 +609,87 @@ export class LocalGitHost implements GitHost {
       });
     });
   }
+
+  // ---- Workflow runs: the sandbox's stand-in for GitHub Actions -------------------------------
+
+  /** How long a sandbox workflow run takes when no outcome was set for its workflow. */
+  static readonly DEFAULT_RUN_MS = 3000;
+
+  /**
+   * Sets how the sandbox plays out the next runs of `workflow` in the repository (a test or a
+   * demo makes cross-service integration tests pass or fail with it): their conclusion, and how
+   * long they take. Null goes back to the default (success after DEFAULT_RUN_MS).
+   */
+  async setWorkflowOutcome(repo: RepoRef, workflow: string, outcome: WorkflowOutcome | null): Promise<void> {
+    return this.guard(`setting the outcome of ${workflow} in ${fullName(repo)}`, async () => {
+      const problem = workflowFileProblem(workflow);
+      if (problem) throw invalid(problem);
+      const parsed = outcome === null ? null : WorkflowOutcome.parse(outcome);
+      const dir = await this.requireGitDir(repo);
+      await updateMeta(dir, async (meta) => {
+        if (parsed) meta.workflowOutcomes[workflow] = parsed;
+        else delete meta.workflowOutcomes[workflow];
+        return { result: undefined, write: true };
+      });
+    });
+  }
+
+  async dispatchWorkflow(repo: RepoRef, workflow: string, options: { ref?: string; inputs?: Record<string, string> } = {}): Promise<{ id: number; webUrl: string }> {
+    return this.guard(`starting workflow ${workflow} in ${fullName(repo)}`, async () => {
+      const problem = workflowFileProblem(workflow) ?? (options.ref !== undefined ? refProblem(options.ref) : null);
+      if (problem) throw invalid(problem);
+      const dir = await this.requireGitDir(repo);
+      const ref = options.ref ?? (await this.defaultBranch(dir));
+      const head = await readBranch(dir, ref);
+      // GitHub's own answers: 422 "No ref found for", 404 for a workflow the ref does not have.
+      if (!head) throw invalid(`No ref found for: ${ref} in ${fullName(repo)}`);
+      const file = await git(dir, ["cat-file", "-e", `${head}:.github/workflows/${workflow}`], { okCodes: [0, 1, 128] });
+      if (file.code !== 0) throw notFound(`workflow ${workflow} not found in ${fullName(repo)} at ${ref} (.github/workflows/${workflow})`);
+      const run = await updateMeta(dir, async (meta) => {
+        const outcome = meta.workflowOutcomes[workflow] ?? { conclusion: "success", durationMs: LocalGitHost.DEFAULT_RUN_MS };
+        const stored: StoredWorkflowRun = {
+          id: Math.max(0, ...meta.runs.map((r) => r.id)) + 1,
+          workflow,
+          ref,
+          headSha: head,
+          inputs: options.inputs ?? {},
+          createdAt: new Date().toISOString(),
+          durationMs: outcome.durationMs,
+          conclusion: outcome.conclusion,
+        };
+        meta.runs.push(stored);
+        return { result: stored, write: true };
+      });
+      return { id: run.id, webUrl: this.runUrl(repo, run.id) };
+    });
+  }
+
+  async getWorkflowRun(repo: RepoRef, runId: number): Promise<WorkflowRun | null> {
+    return this.guard(`reading workflow run ${runId} of ${fullName(repo)}`, async () => {
+      const dir = await this.existingGitDir(repo);
+      if (!dir) return null;
+      const run = (await readMeta(dir)).runs.find((r) => r.id === runId);
+      if (!run) return null;
+      const done = Date.now() >= Date.parse(run.createdAt) + run.durationMs;
+      return {
+        id: run.id,
+        workflow: run.workflow,
+        ref: run.ref,
+        status: done ? "completed" : "in_progress",
+        conclusion: done ? run.conclusion : null,
+        webUrl: this.runUrl(repo, run.id),
+        createdAt: run.createdAt,
+      };
+    });
+  }
+
+  private runUrl(repo: RepoRef, id: number): string {
+    // The sandbox has no page per run: its repository's page.
+    return `${this.repoUrl(repo)}?workflow-run=${id}`;
+  }
+}
+
+/** A workflow file name as GitHub takes it in `workflow_id`: a .yml or .yaml file of .github/workflows. */
+function workflowFileProblem(workflow: string): string | null {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.ya?ml$/.test(workflow) ? null : `"${workflow}" is not a workflow file name (such as integration-tests.yml)`;
 }

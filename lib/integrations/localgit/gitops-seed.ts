@@ -25,6 +25,8 @@ export interface GitOpsDemoService {
 export interface GitOpsDemoOptions {
   /** What the Argo CD Applications sync from. */
   repoUrl?: string;
+  /** Branch-per-environment repositories: the branch each environment's Applications follow (default: main). */
+  branches?: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_REPO_URL = `https://github.com/${SANDBOX_OWNER}/${GITOPS_REPO_NAME}.git`;
@@ -456,7 +458,7 @@ spec:
               value: debug
 `;
 
-function application(svc: GitOpsDemoService, env: string, repoUrl: string): string {
+function application(svc: GitOpsDemoService, env: string, repoUrl: string, branch: string): string {
   const path = appOverlay(svc.name, env);
   return `# Argo CD syncs ${path} into the namespace ${svc.name}-${env}.
 # Register it once: kubectl apply -n argocd -f ${argoApplicationPath(svc.name, env)}
@@ -475,7 +477,7 @@ spec:
   project: ${svc.team}
   source:
     repoURL: ${repoUrl}
-    targetRevision: main
+    targetRevision: ${branch}
     path: ${path}
   destination:
     server: https://kubernetes.default.svc
@@ -852,7 +854,7 @@ export function demoGitOpsFiles(services: readonly GitOpsDemoService[], environm
       files[overlayKustomizationPath(svc.name, env)] = overlayKustomization(svc, s, env);
       if (env === "production" && s.pdb) files[`${appOverlay(svc.name, env)}/pdb.yaml`] = pdb(svc);
       if (svc.name === "backend-api" && env === "dev") files[`${appOverlay(svc.name, env)}/debug-logging.yaml`] = DEBUG_LOGGING;
-      files[argoApplicationPath(svc.name, env)] = application(svc, env, repoUrl);
+      files[argoApplicationPath(svc.name, env)] = application(svc, env, repoUrl, options.branches?.[env] ?? "main");
     }
   }
   const teams = [...new Set(services.map((s) => s.team))].sort();

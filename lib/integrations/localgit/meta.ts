@@ -1,5 +1,5 @@
 // What the sandbox knows about a repository beyond git itself: its description and visibility,
-// and its pull requests (git has no pull requests). One JSON file per repository, `paved.json`
+// its pull requests (git has no pull requests) and its workflow runs (nothing runs them). One JSON file per repository, `paved.json`
 // inside the bare repository (so a repository and its metadata appear in one rename), read
 // without a lock and changed only under `paved.json.lock`.
 import { readFile } from "node:fs/promises";
@@ -26,19 +26,46 @@ const StoredPull = z.object({
 });
 export type StoredPull = z.infer<typeof StoredPull>;
 
+/**
+ * A workflow run's stand-in: the sandbox runs no workflow, it plays one out. The conclusion is
+ * decided when the run is dispatched (from the workflow's outcome set by a test or a demo, else
+ * success) and reached `durationMs` after `createdAt`.
+ */
+const StoredWorkflowRun = z.object({
+  id: z.number().int().positive(),
+  workflow: z.string(),
+  ref: z.string(),
+  headSha: z.string(),
+  inputs: z.record(z.string(), z.string()).default({}),
+  createdAt: z.string(),
+  durationMs: z.number().int().min(0),
+  conclusion: z.string(),
+});
+export type StoredWorkflowRun = z.infer<typeof StoredWorkflowRun>;
+
+/** How the sandbox plays out a workflow's runs. */
+export const WorkflowOutcome = z.object({
+  conclusion: z.enum(["success", "failure", "cancelled", "timed_out"]),
+  durationMs: z.number().int().min(0).max(3_600_000),
+});
+export type WorkflowOutcome = z.infer<typeof WorkflowOutcome>;
+
 const RepoMeta = z.object({
   version: z.literal(1),
   description: z.string().nullable(),
   private: z.boolean(),
   createdAt: z.string(),
   pulls: z.array(StoredPull),
+  runs: z.array(StoredWorkflowRun).default([]),
+  /** By workflow file name. */
+  workflowOutcomes: z.record(z.string(), WorkflowOutcome).default({}),
 });
 export type RepoMeta = z.infer<typeof RepoMeta>;
 
 export const META_FILE = "paved.json";
 
 export function newMeta(options: { description?: string | null; private?: boolean }): RepoMeta {
-  return { version: 1, description: options.description ?? null, private: options.private ?? true, createdAt: new Date().toISOString(), pulls: [] };
+  return { version: 1, description: options.description ?? null, private: options.private ?? true, createdAt: new Date().toISOString(), pulls: [], runs: [], workflowOutcomes: {} };
 }
 
 /** The repository's metadata; defaults for a bare repository made by hand (no paved.json). */

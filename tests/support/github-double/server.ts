@@ -73,10 +73,35 @@ interface PullRecord {
   frozen: { headSha: string; baseSha: string; mergeBase: string | null } | null;
 }
 
+/** A workflow run: queued, then in progress, then completed with the conclusion set for its workflow, one step per read. */
+interface RunRecord {
+  id: number;
+  runNumber: number;
+  workflowId: number;
+  workflow: string;
+  ref: string;
+  headSha: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Reads before it completes, and how many are left. */
+  reads: number;
+  readsLeft: number;
+  conclusion: string;
+  status: "queued" | "in_progress" | "completed";
+}
+
+/** How the double plays out the runs of a workflow (default: success on the third read). */
+export interface WorkflowOutcome {
+  conclusion: "success" | "failure" | "cancelled" | "timed_out";
+  /** Reads of the run before it completes (queued, in progress…). */
+  reads?: number;
+}
+
 interface RepoRecord {
   state: RepoState;
   dir: string;
   pulls: PullRecord[];
+  runs: RunRecord[];
   /** No branch yet (kept up to date by every ref change, so that reads need no git process for it). */
   empty: boolean;
 }
@@ -139,6 +164,7 @@ export class GithubDouble {
   private readonly repos = new Map<string, RepoRecord>();
   private readonly readOnly = new Set<string>();
   private readonly noCreate = new Set<string>();
+  private readonly workflowOutcomes = new Map<string, WorkflowOutcome>();
   private readonly user: Account;
   private readonly routes: Record<string, Handler>;
   private nextId = 1000;
@@ -220,6 +246,18 @@ export class GithubDouble {
     const account = this.accounts.get(owner.toLowerCase());
     if (!account) throw new Error(`no account ${owner}`);
     await this.createRepository(account, name, { description: options.description ?? null, private: true, files: options.empty ? null : (options.files ?? { "README.md": `# ${name}\n` }) });
+  }
+
+  /** How the runs of `workflow` in `owner/name` dispatched from now on end (default: success on the third read). */
+  setWorkflowOutcome(fullName: string, workflow: string, outcome: WorkflowOutcome): void {
+    this.workflowOutcomes.set(`${fullName.toLowerCase()}:${workflow}`, outcome);
+  }
+
+  /** The workflow runs dispatched in `owner/name`, oldest first. */
+  workflowRuns(owner: string, name: string): { id: number; workflow: string; ref: string; status: string; conclusion: string | null }[] {
+    const record = this.repos.get(`${owner}/${name}`.toLowerCase());
+    if (!record) throw new Error(`no repository ${owner}/${name}`);
+    return record.runs.map((r) => ({ id: r.id, workflow: r.workflow, ref: r.ref, status: r.status, conclusion: r.status === "completed" ? r.conclusion : null }));
   }
 
   /** Requests the adapter made to `operationId` (e.g. "git/create-blob"), injected answers included. */
@@ -368,6 +406,7 @@ export class GithubDouble {
     const record: RepoRecord = {
       dir,
       pulls: [],
+      runs: [],
       empty: true,
       state: {
         id: this.nextId++,
@@ -600,6 +639,12 @@ export class GithubDouble {
   private buildRoutes(): Record<string, Handler> {
     return {
       "GET /user": async () => ({ status: 200, body: privateUser(this.urls, this.user, githubTime(new Date(this.started))) }),
+
+      // What Paved's health check asks (lib/integrations/github/health.ts); free of rate-limit cost on GitHub too.
+      "GET /rate_limit": async () => {
+        const limit = (resetIn: number, max: number) => ({ limit: max, remaining: max - 1, reset: Math.floor(Date.now() / 1000) + resetIn, used: 1 });
+        return { status: 200, body: { resources: { core: limit(3600, 5000), search: limit(60, 30), graphql: limit(3600, 5000) }, rate: limit(3600, 5000) } };
+      },
 
       "GET /repos/{owner}/{repo}": async (ctx) => ({ status: 200, body: await this.repoJson(this.repo(ctx), "full-repository") }),
 
@@ -908,6 +953,56 @@ export class GithubDouble {
         return { status: 200, headers, body: items };
       },
 
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches": async (ctx) => {
+        const record = this.repo(ctx);
+        this.writable(record);
+        const workflow = ctx.params.workflow_id!;
+        const ref = ctx.body.ref as string;
+        // GitHub finds the workflow by its file name (or numeric id) on the default branch.
+        const file = `.github/workflows/${workflow}`;
+        const defaultTip = record.empty ? null : await this.rev(record.dir, `refs/heads/${record.state.defaultBranch}`);
+        const onDefault = defaultTip ? (await git(record.dir, ["cat-file", "-e", `${defaultTip}:${file}`], { okCodes: [0, 1, 128] })).code === 0 : false;
+        if (!onDefault) throw notFound();
+        const headSha = (await this.rev(record.dir, `refs/heads/${ref}`)) ?? (await this.rev(record.dir, `refs/tags/${ref}`));
+        if (!headSha) throw validation(`No ref found for: ${ref}`);
+        const text = (await git(record.dir, ["cat-file", "blob", `${headSha}:${file}`], { okCodes: [0, 128] })).stdout.toString("utf8");
+        if (!/workflow_dispatch/.test(text)) throw validation("Workflow does not have 'workflow_dispatch' trigger");
+        const outcome = this.workflowOutcomes.get(`${`${record.state.owner.login}/${record.state.name}`.toLowerCase()}:${workflow}`);
+        const now = githubTime();
+        const run: RunRecord = {
+          id: this.nextId++,
+          runNumber: record.runs.length + 1,
+          workflowId: 161335 + record.runs.filter((r) => r.workflow !== workflow).length,
+          workflow,
+          ref,
+          headSha,
+          createdAt: now,
+          updatedAt: now,
+          reads: outcome?.reads ?? 2,
+          readsLeft: outcome?.reads ?? 2,
+          conclusion: outcome?.conclusion ?? "success",
+          status: "queued",
+        };
+        record.runs.push(run);
+        if (ctx.body.return_run_details !== true) return { status: 204 };
+        const api = `${this.url}/repos/${record.state.owner.login}/${record.state.name}`;
+        return { status: 200, body: { workflow_run_id: run.id, run_url: `${api}/actions/runs/${run.id}`, html_url: `${this.url}/${record.state.owner.login}/${record.state.name}/actions/runs/${run.id}` } };
+      },
+
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}": async (ctx) => {
+        const record = this.repo(ctx);
+        const run = record.runs.find((r) => r.id === Number(ctx.params.run_id));
+        if (!run) throw notFound();
+        // Each read moves it on: queued, in progress, …, completed.
+        if (run.status !== "completed") {
+          if (run.readsLeft <= 0) run.status = "completed";
+          else if (run.readsLeft < run.reads) run.status = "in_progress";
+          run.readsLeft--;
+          run.updatedAt = githubTime();
+        }
+        return { status: 200, body: await this.runJson(record, run) };
+      },
+
       "PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge": async (ctx) => {
         const record = this.repo(ctx);
         this.writable(record);
@@ -932,6 +1027,46 @@ export class GithubDouble {
         await this.touch(record, `refs/heads/${pr.base}`);
         return { status: 200, body: { sha, merged: true, message: "Pull Request successfully merged" } };
       },
+    };
+  }
+
+  private async runJson(record: RepoRecord, run: RunRecord): Promise<Json> {
+    const full = `${record.state.owner.login}/${record.state.name}`;
+    const api = `${this.url}/repos/${full}`;
+    const commit = await this.gitCommitJson(record, run.headSha);
+    const author = commit.author as { name: string; email: string; date: string };
+    const committer = commit.committer as { name: string; email: string };
+    const repository = await this.repoJson(record, "minimal-repository");
+    return {
+      id: run.id,
+      name: run.workflow.replace(/\.ya?ml$/, ""),
+      node_id: nodeId("WorkflowRun", run.id),
+      head_branch: run.ref,
+      head_sha: run.headSha,
+      path: `.github/workflows/${run.workflow}`,
+      display_title: run.workflow.replace(/\.ya?ml$/, ""),
+      run_number: run.runNumber,
+      run_attempt: 1,
+      event: "workflow_dispatch",
+      status: run.status,
+      conclusion: run.status === "completed" ? run.conclusion : null,
+      workflow_id: run.workflowId,
+      url: `${api}/actions/runs/${run.id}`,
+      html_url: `${this.url}/${full}/actions/runs/${run.id}`,
+      pull_requests: [],
+      created_at: run.createdAt,
+      updated_at: run.updatedAt,
+      run_started_at: run.createdAt,
+      jobs_url: `${api}/actions/runs/${run.id}/jobs`,
+      logs_url: `${api}/actions/runs/${run.id}/logs`,
+      check_suite_url: `${api}/check-suites/${run.id + 1}`,
+      artifacts_url: `${api}/actions/runs/${run.id}/artifacts`,
+      cancel_url: `${api}/actions/runs/${run.id}/cancel`,
+      rerun_url: `${api}/actions/runs/${run.id}/rerun`,
+      workflow_url: `${api}/actions/workflows/${run.workflowId}`,
+      head_commit: { id: run.headSha, tree_id: (commit.tree as { sha: string }).sha, message: commit.message, timestamp: author.date, author: { name: author.name, email: author.email }, committer: { name: committer.name, email: committer.email } },
+      repository,
+      head_repository: repository,
     };
   }
 

@@ -75,6 +75,7 @@ export default async function TimelinePage({ searchParams }: { searchParams: Pro
           <Suspense>
             <DeploymentTimeline
               items={deployments.items}
+              truncated={deployments.next !== null}
               promotionIds={Object.fromEntries(runs.map((r) => [r.id, r.promotionId]))}
               range={range}
               lanes={lanes}
