@@ -23,9 +23,9 @@ const READ: Permission[] = ["catalog.read", "delivery.read", "governance.read", 
 // Written out by hand on purpose: a change to who may do what must change this table too.
 const EXPECTED: Record<RoleName, Permission[]> = {
   viewer: READ,
-  developer: [...READ, "promotions.request", "services.write", "templates.instantiate"],
+  developer: [...READ, "promotions.request", "services.write", "slos.define", "templates.instantiate"],
   "release-manager": [...READ, "audit.read", "insights.read", "promotions.approve", "promotions.execute", "promotions.request", "services.write"],
-  sre: [...READ, "audit.read", "insights.read", "jobs.read", "promotions.execute", "slos.write"],
+  sre: [...READ, "audit.read", "insights.read", "jobs.read", "promotions.execute", "slos.define", "slos.write"],
   "platform-admin": Object.keys(PERMISSIONS) as Permission[],
   leadership: [...READ, "audit.read", "insights.read"],
 };

@@ -17,7 +17,8 @@ export const PERMISSIONS = {
   "promotions.skip": "Promote a version that has not run in the environment before the target",
   "environments.manage": "Change environment settings (protection, approvals)",
   "slos.read": "See SLOs, error budgets and incidents",
-  "slos.write": "Define SLOs and remediation settings",
+  "slos.define": "Define and change the SLOs of a team's services",
+  "slos.write": "Change self-healing's settings and remediation guardrails",
   "governance.read": "See policies, violations and compliance",
   "policies.manage": "Manage policies and grant exceptions",
   "insights.read": "See leadership insights and DORA metrics",
@@ -58,9 +59,9 @@ export const ROLE_DEFINITIONS = {
   },
   developer: {
     title: "Developer",
-    description: "Instantiates templates, edits services and requests promotions for their own team.",
+    description: "Instantiates templates, edits services, defines their SLOs and requests promotions for their own team.",
     scope: "team",
-    permissions: [...READ, "templates.instantiate", "services.write", "promotions.request"],
+    permissions: [...READ, "templates.instantiate", "services.write", "slos.define", "promotions.request"],
   },
   "release-manager": {
     title: "Release manager",
@@ -80,7 +81,7 @@ export const ROLE_DEFINITIONS = {
     title: "SRE",
     description: "Owns SLOs, alerting and self-healing; rolls back.",
     scope: "organisation",
-    permissions: [...READ, "slos.write", "promotions.execute", "insights.read", "audit.read", "jobs.read"],
+    permissions: [...READ, "slos.define", "slos.write", "promotions.execute", "insights.read", "audit.read", "jobs.read"],
   },
   "platform-admin": {
     title: "Platform admin",
