@@ -15,6 +15,7 @@ import { seedSandboxRepos } from "@/lib/integrations/localgit/seed";
 import { DEMO_ENVIRONMENTS, DEMO_SERVICES } from "@/prisma/seed/demo-organisation";
 import { useSandboxGit } from "../support/catalog";
 import { createTestDatabase, type TestDatabase } from "../support/database";
+import { BASE_ERROR_RATE } from "@/lib/integrations/sandbox-cluster/model";
 
 const T0 = Date.parse("2026-02-02T09:00:00.000Z");
 
@@ -184,15 +185,15 @@ describe("the sandbox cluster over demo/gitops", () => {
   it("reports the error rate of an errors version, weighted by the canary's traffic", async () => {
     const name = "checkout-web-staging";
     await cluster.getApplication(name);
-    expect(await cluster.errorRate("checkout-web", "staging")).toBe(0.002);
+    expect(await cluster.errorRate("checkout-web", "staging")).toBe(BASE_ERROR_RATE);
     await cluster.markBadVersion("checkout-web", "2.7.0", "errors");
     await cluster.sync(name, { revision: await pin("checkout-web", "staging", "2.7.0") });
     now += 2000;
     expect((await cluster.getApplication(name))?.health).toEqual({ status: "Suspended", message: "Rollout is paused at step 1/4 (weight 10%)" });
-    expect(await cluster.errorRate("checkout-web", "staging")).toBeCloseTo(0.9 * 0.002 + 0.1 * 0.25, 6);
+    expect(await cluster.errorRate("checkout-web", "staging")).toBeCloseTo(0.9 * BASE_ERROR_RATE + 0.1 * 0.25, 6);
     await cluster.runResourceAction(name, refOf(await rolloutNode(name)), "resume");
     now += 1000;
-    expect(await cluster.errorRate("checkout-web", "staging")).toBeCloseTo(0.75 * 0.002 + 0.25 * 0.25, 6);
+    expect(await cluster.errorRate("checkout-web", "staging")).toBeCloseTo(0.75 * BASE_ERROR_RATE + 0.25 * 0.25, 6);
     await expect(cluster.errorRate("checkout-web", "qa")).rejects.toMatchObject({ status: 404 });
   });
 

@@ -1,9 +1,10 @@
 // The sandbox cluster: the GitOps engine of sandbox mode. It behaves as Argo CD + Argo Rollouts
 // would against the local GitOps repository (demo/gitops behind the GitHost port), without any
-// Kubernetes: applications are the repository's argocd/ Applications, their state is one row
-// each in sandbox_applications, and everything that happens over time is computed by the pure
-// functions of model.ts from that row and the clock. This class only reads git, loads and saves
-// rows, and keeps renders per revision.
+// Kubernetes: applications are the repository's argocd/ Applications (read on the cluster's
+// branch, each following its own targetRevision, so branch-per-environment repositories work as
+// they do with Argo CD), their state is one row each in sandbox_applications, and everything that
+// happens over time is computed by the pure functions of model.ts from that row and the clock.
+// This class only reads git, loads and saves rows, and keeps renders per revision.
 //
 // Concurrency: the web server and any number of workers share the rows. Every change locks its
 // row (SELECT … FOR UPDATE) in a transaction, re-reads it, and applies the event to what it
@@ -150,7 +151,7 @@ export class SandboxCluster implements GitOpsEngine {
 
   async sync(name: string, options: SyncOptions = {}): Promise<EngineApplication> {
     const { head, declared } = await this.requireApp(name);
-    const revision = await this.resolveRevision(options.revision, head);
+    const revision = await this.resolveRevision(options.revision, head, declared);
     const target = await (await this.snapshotOrRefuse(revision, head)).render(declared.service, declared.environment);
     if (!target.ok) throw new EngineRequestError(`Cannot sync ${name} to ${revision.slice(0, 12)}: ${target.message}`, 400);
     const summary = workloadSummary(target.objects, declared.service);
@@ -214,6 +215,21 @@ export class SandboxCluster implements GitOpsEngine {
     const { apps, base } = await this.load(head, [declared]);
     const app = apps[0]!;
     return errorRateAt(app.state, contextFor(base(app), liveOf(app), service));
+  }
+
+  /**
+   * What every application serves now, for the sandbox's simulated metrics (lib/metrics): the
+   * image of its workload, its live replicas, its error rate (errorRate(), for all at once) and
+   * when its pods were last restarted (epoch ms).
+   */
+  async trafficStates(): Promise<{ name: string; service: string; environment: string; image: string | null; replicas: number; errorRate: number; restartedAt: number | null }[]> {
+    const head = await this.head();
+    if (!head) return [];
+    const { apps, base } = await this.load(head, await head.declared());
+    return apps.map((app) => {
+      const ctx = contextFor(base(app), liveOf(app), app.state.service);
+      return { name: app.state.name, service: app.state.service, environment: app.state.environment, image: app.state.image, replicas: ctx.replicas, errorRate: errorRateAt(app.state, ctx), restartedAt: app.state.restartedAt };
+    });
   }
 
   /** Marks a version (image tag) of a service bad: "unhealthy" (never ready) or "errors" (a quarter of its requests fail). */
@@ -291,9 +307,51 @@ export class SandboxCluster implements GitOpsEngine {
     }
   }
 
-  /** A full commit sha, or a branch name resolved to one. */
-  private async resolveRevision(revision: string | undefined, head: RepoSnapshot): Promise<string> {
-    if (revision === undefined || revision === "" || revision === "HEAD" || revision === this.branch) return head.sha;
+  /**
+   * What each Application follows, as Argo CD reads its targetRevision: HEAD or the cluster's
+   * branch is the head already read; another branch is read at its own head (branch-per-environment
+   * repositories: the dev, staging and production Applications follow their branches); a full sha
+   * is that commit. Each distinct branch is read once per resolver.
+   */
+  private targetResolver(head: RepoSnapshot): (d: DeclaredApp) => Promise<RepoSnapshot | { missing: string }> {
+    const byRevision = new Map<string, Promise<RepoSnapshot | { missing: string }>>();
+    return (d) => {
+      const rev = d.targetRevision;
+      if (!rev || rev === "HEAD" || rev === this.branch) return Promise.resolve(head);
+      let found = byRevision.get(rev);
+      if (!found) {
+        const missing = { missing: `its targetRevision "${rev}" is not a branch or commit of ${this.repo.owner}/${this.repo.name}` };
+        found = (async () => {
+          try {
+            if (/^[0-9a-f]{40}$/.test(rev)) return await this.snapshot(rev);
+            const sha = await this.git(() => this.host.getBranch(this.repo, rev));
+            return sha ? await this.snapshot(sha) : missing;
+          } catch (e) {
+            if (e instanceof NotInRepository || e instanceof EngineRequestError) return missing;
+            throw e;
+          }
+        })();
+        byRevision.set(rev, found);
+      }
+      return found;
+    };
+  }
+
+  /** An Application's target: the commit it follows and its overlay rendered there. */
+  private async targetOf(resolve: (d: DeclaredApp) => Promise<RepoSnapshot | { missing: string }>, d: DeclaredApp): Promise<{ sha: string | null; render: RenderOutcome }> {
+    const target = await resolve(d);
+    if ("missing" in target) return { sha: null, render: { ok: false, message: `${d.name}: ${target.missing}.` } };
+    return { sha: target.sha, render: await target.render(d.service, d.environment) };
+  }
+
+  /** A full commit sha, or a branch name resolved to one (none: what the Application follows). */
+  private async resolveRevision(revision: string | undefined, head: RepoSnapshot, declared: DeclaredApp): Promise<string> {
+    if (revision === undefined || revision === "" || revision === "HEAD") {
+      const target = await this.targetResolver(head)(declared);
+      if ("missing" in target) throw new EngineRequestError(`Cannot sync ${declared.name}: ${target.missing}.`, 400);
+      return target.sha;
+    }
+    if (revision === this.branch) return head.sha;
     if (/^[0-9a-f]{40}$/.test(revision)) return revision;
     const sha = await this.git(() => this.host.getBranch(this.repo, revision)).catch(() => null);
     if (!sha) throw new EngineRequestError(`Unable to resolve "${revision}" to a commit of ${this.repo.owner}/${this.repo.name} (give a full commit sha or a branch).`, 400);
@@ -329,12 +387,13 @@ export class SandboxCluster implements GitOpsEngine {
     if (declared.length === 0) return { apps: [], base: () => this.baseContext(new Map(), undefined) };
     const services = [...new Set(declared.map((a) => a.service))];
     const settingsRead = this.serviceSettings(services);
-    const [settings, bad, states] = await Promise.all([settingsRead, this.badVersions(services), this.statesOf(head, declared, settingsRead)]);
+    const resolve = this.targetResolver(head);
+    const [settings, bad, states] = await Promise.all([settingsRead, this.badVersions(services), this.statesOf(head, declared, settingsRead, resolve)]);
     const apps = await Promise.all(
       declared.map(async (d): Promise<AppSnapshot> => {
         const state = states.get(d.name)!;
-        const [target, synced] = await Promise.all([head.render(d.service, d.environment), this.renderAt(state.revision, d, head)]);
-        return { declared: d, state, target, synced };
+        const [target, synced] = await Promise.all([this.targetOf(resolve, d), this.renderAt(state.revision, d, head)]);
+        return { declared: d, state, target: target.render, synced };
       }),
     );
     const now = this.clock();
@@ -356,7 +415,12 @@ export class SandboxCluster implements GitOpsEngine {
     }
   }
 
-  private async statesOf(head: RepoSnapshot, declared: DeclaredApp[], settingsRead: Map<string, ServiceSettings> | Promise<Map<string, ServiceSettings>>): Promise<Map<string, AppState>> {
+  private async statesOf(
+    head: RepoSnapshot,
+    declared: DeclaredApp[],
+    settingsRead: Map<string, ServiceSettings> | Promise<Map<string, ServiceSettings>>,
+    resolve = this.targetResolver(head),
+  ): Promise<Map<string, AppState>> {
     const names = declared.map((d) => d.name);
     // Many names (a listing of every application): every row, rather than a list of thousands of parameters.
     const wanted = new Set(names);
@@ -364,11 +428,16 @@ export class SandboxCluster implements GitOpsEngine {
     const found = new Set(rows.map((r) => r.name));
     const missing = declared.filter((d) => !found.has(d.name));
     if (missing.length) {
-      // First read: running what the head pins, Healthy, one history entry. Another process may
+      // First read: running what its target pins, Healthy, one history entry. Another process may
       // create the same rows at the same moment: the first insert wins, both read it back.
       const now = this.clock();
       const settings = await settingsRead;
-      const data = await Promise.all(missing.map(async (d) => initialRow(d, head.sha, await head.render(d.service, d.environment), settings.get(d.service) ?? defaultSettings(), now, this.timings)));
+      const data = await Promise.all(
+        missing.map(async (d) => {
+          const target = await this.targetOf(resolve, d);
+          return initialRow(d, target.sha ?? head.sha, target.render, settings.get(d.service) ?? defaultSettings(), now, this.timings);
+        }),
+      );
       await this.db.sandboxApplication.createMany({ data, skipDuplicates: true });
       rows = [...rows, ...(await this.db.sandboxApplication.findMany({ where: { name: { in: missing.map((d) => d.name) } } }))];
     }

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { EngineRequestError } from "../../core/ports/gitops-engine.ts";
 import {
+  BASE_ERROR_RATE,
   BASE_TIMINGS,
   HISTORY_LIMIT,
   applyAction,
@@ -247,7 +248,7 @@ describe("bad versions", () => {
     expect(healthAt(s, T0 + 600_000, unhealthy).status).toBe("Degraded");
     expect(rolloutStatus(s, ctxAt(T0 + 5000, unhealthy))).toMatchObject({ phase: "failing", stableImage: V1, stableRunning: 3, newStarting: 1, actualWeight: 0 });
     expect(historyAt(s, ctxAt(T0 + 600_000, unhealthy))).toHaveLength(1);
-    expect(errorRateAt(s, ctxAt(T0 + 5000, unhealthy))).toBe(0.002);
+    expect(errorRateAt(s, ctxAt(T0 + 5000, unhealthy))).toBe(BASE_ERROR_RATE);
   });
 
   it("an unhealthy canary goes Degraded at its first step instead of pausing", () => {
@@ -268,21 +269,21 @@ describe("bad versions", () => {
 
   it("an errors version stays Healthy, but fails a quarter of the requests it serves, weighted by its traffic", () => {
     const errors = { bad: { "2.0.0": "errors" as const } };
-    expect(errorRateAt(initial("canary"), ctxAt(T0, errors))).toBe(0.002);
+    expect(errorRateAt(initial("canary"), ctxAt(T0, errors))).toBe(BASE_ERROR_RATE);
     let s = syncTo(initial("canary"), V2, T0, errors);
-    expect(errorRateAt(s, ctxAt(T0 + 1500, errors))).toBe(0.002); // canary pods not ready yet
+    expect(errorRateAt(s, ctxAt(T0 + 1500, errors))).toBe(BASE_ERROR_RATE); // canary pods not ready yet
     expect(healthAt(s, T0 + 2000, errors).status).toBe("Suspended");
-    expect(errorRateAt(s, ctxAt(T0 + 2000, errors))).toBeCloseTo(0.9 * 0.002 + 0.1 * 0.25, 6);
+    expect(errorRateAt(s, ctxAt(T0 + 2000, errors))).toBeCloseTo(0.9 * BASE_ERROR_RATE + 0.1 * 0.25, 6);
     s = applyAction(s, "resume", ctxAt(T0 + 2000, errors));
-    expect(errorRateAt(s, ctxAt(T0 + 3000, errors))).toBeCloseTo(0.5 * 0.002 + 0.5 * 0.25, 6);
+    expect(errorRateAt(s, ctxAt(T0 + 3000, errors))).toBeCloseTo(0.5 * BASE_ERROR_RATE + 0.5 * 0.25, 6);
     const aborted = applyAction(s, "abort", ctxAt(T0 + 3000, errors));
-    expect(errorRateAt(aborted, ctxAt(T0 + 3000, errors))).toBe(0.002);
+    expect(errorRateAt(aborted, ctxAt(T0 + 3000, errors))).toBe(BASE_ERROR_RATE);
     s = applyAction(s, "promote-full", ctxAt(T0 + 3000, errors));
     expect(healthAt(s, T0 + 4000, errors).status).toBe("Healthy");
     expect(errorRateAt(s, ctxAt(T0 + 4000, errors))).toBe(0.25);
 
     const rolling = syncTo(initial("rolling"), V2, T0, errors);
-    expect(errorRateAt(rolling, ctxAt(T0 + 3000, errors))).toBeCloseTo((1 / 3) * 0.002 + (2 / 3) * 0.25, 3);
+    expect(errorRateAt(rolling, ctxAt(T0 + 3000, errors))).toBeCloseTo((1 / 3) * BASE_ERROR_RATE + (2 / 3) * 0.25, 3);
   });
 
   it("a steady version marked unhealthy is Degraded and serves nothing", () => {

@@ -28,8 +28,11 @@ export const DEFAULT_CANARY_STEPS: readonly number[] = [10, 50, 100];
 /** Argo CD keeps the last ten syncs (its default revisionHistoryLimit). */
 export const HISTORY_LIMIT = 10;
 
-/** Fraction of requests that fail normally, and while an "errors" version serves them. */
-export const BASE_ERROR_RATE = 0.002;
+/**
+ * Fraction of requests that fail normally (0.005 %: a healthy service spends a small part of a
+ * 99.9 % budget and about half of a 99.99 % one), and while an "errors" version serves them.
+ */
+export const BASE_ERROR_RATE = 0.00005;
 export const BAD_VERSION_ERROR_RATE = 0.25;
 
 // ---------------------------------------------------------------------------------------------
