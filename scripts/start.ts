@@ -11,6 +11,7 @@ import { startEmbeddedDatabase, writeRuntime, type EmbeddedDatabase } from "../l
 import { migrate } from "../lib/core/db/migrate.ts";
 import { createClient } from "../lib/core/db/client.ts";
 import { seedDemoOrganisation, DEMO_USERS } from "../prisma/seed/demo-organisation.ts";
+import { seedDemoHistory } from "../prisma/seed/demo-history.ts";
 import { ensureBuild } from "./lib/build.ts";
 import { prepareSandbox, publishCatalog } from "./lib/catalog.ts";
 import { loadOrCreateAuthSecret } from "./lib/secret.ts";
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
   const client = createClient(url, 2);
   try {
     if (config.sandbox && (await seedDemoOrganisation(client))) say("seeded the demo organisation");
+    if (config.sandbox && (await seedDemoHistory(client))) say("seeded 90 days of delivery history (deployments, incidents) for Insights");
     await publishCatalog(client, say);
     if (config.sandbox) await prepareSandbox(config.dataDir, say, client);
   } finally {
