@@ -1,6 +1,6 @@
 "use server";
 
-import { AuthError } from "next-auth";
+import { AuthError, CredentialsSignin } from "next-auth";
 import { redirect } from "next/navigation";
 import { signIn } from "@/lib/core/auth/next-auth";
 import { safeRedirectPath } from "@/lib/core/auth/redirect";
@@ -12,7 +12,10 @@ export async function demoSignInAction(formData: FormData): Promise<void> {
     await signIn("demo", { login, redirectTo: next });
   } catch (e) {
     // signIn redirects by throwing; only real sign-in failures are AuthErrors.
-    if (e instanceof AuthError) redirect(`/signin?error=demo_unavailable&next=${encodeURIComponent(next)}`);
+    if (e instanceof AuthError) {
+      const error = e instanceof CredentialsSignin && e.code === "rate_limited" ? "rate_limited" : "demo_unavailable";
+      redirect(`/signin?error=${error}&next=${encodeURIComponent(next)}`);
+    }
     throw e;
   }
 }

@@ -15,6 +15,7 @@ export const metadata: Metadata = { title: "Sign in" };
 
 const ERRORS: Record<string, string> = {
   demo_unavailable: "That demo user cannot sign in. Demo sign-in exists only in sandbox mode, for the seeded demo users.",
+  rate_limited: "Too many sign-in attempts for this user or from this address. Wait a minute, then try again.",
   AccessDenied: "Your account is disabled, or GitHub did not let Paved read your profile. Ask a platform admin.",
   Configuration: "Sign-in is misconfigured on this server. A platform admin can check AUTH_SECRET and the GitHub OAuth settings.",
 };

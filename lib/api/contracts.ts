@@ -9,6 +9,10 @@ import { orgContracts } from "../org/contracts.ts";
 import { servicesContracts } from "../services/contracts.ts";
 import { gitopsContracts } from "../gitops/environments.ts";
 import { deliveryContracts } from "../delivery/contracts.ts";
+import { incidentContracts } from "../incidents/contracts.ts";
+import { metricsContracts } from "../metrics/contracts.ts";
+import { slosContracts } from "../slos/contracts.ts";
+import { insightsContracts } from "../insights/contracts.ts";
 import { templateContracts } from "../templates/contracts.ts";
 import { mergeSandboxPullContract } from "../sandbox/pull-requests.ts";
 import { policyContracts } from "../policies/contracts.ts";
@@ -36,4 +40,8 @@ export const ALL_CONTRACTS: readonly Contract[] = [
   ...servicesContracts,
   ...gitopsContracts,
   ...deliveryContracts,
+  ...incidentContracts,
+  ...metricsContracts,
+  ...slosContracts,
+  ...insightsContracts,
 ] as readonly Contract[];

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { db } from "../core/db/client.ts";
 import { env } from "../core/env.ts";
 import { defineContract } from "../core/http/contract.ts";
+import { scrubSecretText } from "../core/logger.ts";
 import { integrationHealth, IntegrationStatus } from "../integrations/health.ts";
 import { policySet } from "../policies/service.ts";
 
@@ -23,15 +24,34 @@ export const HealthDto = z
   .meta({ id: "Health" });
 export type HealthDto = z.infer<typeof HealthDto>;
 
+/** `?probe=live`: the process serves requests; nothing else is checked (a liveness probe must not fail because the database does). */
+export const LivenessDto = z
+  .object({ status: z.literal("ok"), probe: z.literal("live"), version: z.string() })
+  .meta({ id: "Liveness" });
+
+export const HealthQuery = z.object({
+  probe: z
+    .enum(["live"])
+    .optional()
+    .meta({ description: "`live`: answer 200 as soon as this process serves requests, without checking the database or integrations (for a liveness probe)." }),
+});
+
 export const healthContract = defineContract({
   method: "GET",
   path: "/api/health",
   tag: "Platform",
   summary: "Health of this instance, its database and integrations",
-  description: "No credentials needed. 200 when the database answers (status `ok` or `degraded`), 503 when it does not.",
+  description:
+    "No credentials needed. 200 when the database answers (status `ok` or `degraded`), 503 when it does not: use it for readiness. " +
+    "With `?probe=live`, 200 whenever the process serves requests (for liveness: a database outage must not restart every instance).",
   access: "public",
-  response: HealthDto,
+  query: HealthQuery,
+  response: z.union([HealthDto, LivenessDto]),
 });
+
+export function checkLiveness(): z.infer<typeof LivenessDto> {
+  return { status: "ok", probe: "live", version: VERSION };
+}
 
 export const VERSION = process.env.npm_package_version ?? "0.1.0";
 
@@ -45,7 +65,9 @@ export async function checkHealth(): Promise<HealthDto> {
   } catch {
     database = { mode: e.embedded ? "embedded" : "external", ok: false, latencyMs: null, error: "The database does not answer." };
   }
-  const [integrations, policySetResult] = await Promise.all([integrationHealth(), policySet()]);
+  const [checked, policySetResult] = await Promise.all([integrationHealth(), policySet()]);
+  // An integration's detail may quote what it answered; a misbehaving one could echo a credential.
+  const integrations = Object.fromEntries(Object.entries(checked).map(([k, v]) => [k, { ...v, detail: scrubSecretText(v.detail) }])) as typeof checked;
   const policies = { ok: policySetResult.errors.length === 0, loaded: policySetResult.policies.length, errors: policySetResult.errors };
   const status = !database.ok ? "down" : Object.values(integrations).every((i) => i.ok) && policies.ok ? "ok" : "degraded";
   return { status, version: VERSION, sandbox: e.sandbox, database, integrations, policies };

@@ -151,6 +151,8 @@ export const createTokenContract = defineContract({
   body: CreateTokenBody,
   response: CreatedTokenDto,
   status: 201,
+  // A person rarely needs more than a few tokens an hour; a script minting them in a loop is stopped.
+  rateLimit: { bucket: "tokens.create", limit: 10, windowSeconds: 3600, by: "actor" },
 });
 
 export const revokeTokenContract = defineContract({

@@ -6,15 +6,21 @@ import { pruneRevokedSessionsJob } from "../core/auth/jobs.ts";
 import { verifyAuditChainJob } from "../audit/jobs.ts";
 import { templateJobs } from "../templates/jobs.ts";
 import { policyJobs } from "../policies/jobs.ts";
-import { deliveryJobs } from "../delivery/run-job.ts";
+import { deliveryJobs, resumeRunsJob } from "../delivery/run-job.ts";
+import { incidentJobs } from "../incidents/jobs.ts";
+import { insightsJobs } from "../insights/jobs.ts";
 
-export const JOB_DEFINITIONS = [verifyAuditChainJob, pruneRevokedSessionsJob, ...templateJobs, ...policyJobs, ...deliveryJobs] as unknown as readonly JobDefinition[];
+export const JOB_DEFINITIONS = [verifyAuditChainJob, pruneRevokedSessionsJob, ...templateJobs, ...policyJobs, ...deliveryJobs, ...incidentJobs, ...insightsJobs] as unknown as readonly JobDefinition[];
 
-export function startPavedWorker(url: string, options: { concurrency?: number; pollingIntervalSeconds?: number } = {}): Promise<RunningWorker> {
-  return startWorker({
+export async function startPavedWorker(url: string, options: { concurrency?: number; pollingIntervalSeconds?: number } = {}): Promise<RunningWorker> {
+  const worker = await startWorker({
     url,
     definitions: JOB_DEFINITIONS,
     concurrency: options.concurrency ?? env().workerConcurrency,
     ...(options.pollingIntervalSeconds ? { pollingIntervalSeconds: options.pollingIntervalSeconds } : {}),
   });
+  // Runs whose worker died (killed, restarted) continue as soon as a worker starts, not at the
+  // next minute's scheduled look (tests/resilience/worker-kill.res.test.ts).
+  await worker.boss.send(resumeRunsJob.name, {});
+  return worker;
 }

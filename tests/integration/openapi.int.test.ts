@@ -78,6 +78,7 @@ describe("the OpenAPI document", () => {
       if (c.access !== "public") expected.add(401);
       if (c.access !== "public" && c.access !== "authenticated") expected.add(403);
       if (c.params || c.query || c.body) expected.add(400);
+      if (c.rateLimit) expected.add(429);
       if (c.body) {
         expected.add(413);
         expected.add(415);

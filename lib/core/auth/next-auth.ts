@@ -8,7 +8,8 @@ import GitHub from "next-auth/providers/github";
 import { z } from "zod";
 import { env } from "../env.ts";
 import { logger } from "../logger.ts";
-import { findDemoUser, isGithubUserAllowed, recordSignIn, recordSignOut, upsertGithubUser, type GithubProfile } from "./sign-in.ts";
+import { RateLimitedError } from "../http/rate-limit.ts";
+import { findDemoUser, isGithubUserAllowed, limitSignInAttempt, recordSignIn, recordSignOut, upsertGithubUser, type GithubProfile } from "./sign-in.ts";
 
 declare module "@auth/core/jwt" {
   interface JWT {
@@ -30,6 +31,11 @@ class DemoSignInRefused extends CredentialsSignin {
   override code = "demo_unavailable";
 }
 
+/** Too many sign-in attempts for this login or from this address (SIGN_IN_LIMITS). */
+export class SignInRateLimited extends CredentialsSignin {
+  override code = "rate_limited";
+}
+
 function buildConfig(): NextAuthConfig {
   const e = env();
   const providers: NextAuthConfig["providers"] = [];
@@ -43,9 +49,15 @@ function buildConfig(): NextAuthConfig {
         id: "demo",
         name: "Demo user",
         credentials: { login: { label: "Login", type: "text" } },
-        async authorize(credentials) {
+        async authorize(credentials, request) {
           const parsed = z.object({ login: z.string().min(1).max(64) }).safeParse(credentials);
           if (!parsed.success) throw new DemoSignInRefused();
+          try {
+            await limitSignInAttempt(parsed.data.login, request.headers);
+          } catch (e) {
+            if (e instanceof RateLimitedError) throw new SignInRateLimited();
+            throw e;
+          }
           const user = await findDemoUser(parsed.data.login);
           if (!user) throw new DemoSignInRefused();
           return user;

@@ -1,11 +1,54 @@
 // What happens in the database when someone signs in or out: GitHub users are created or
 // updated on first sign-in (logins listed in PAVED_ADMIN_LOGINS become platform-admins), and
 // every sign-in and sign-out is audited.
+import { randomUUID } from "node:crypto";
 import { db, transaction } from "../db/client.ts";
 import { env } from "../env.ts";
 import { recordAudit } from "../audit/record.ts";
 import { ConflictError } from "../errors.ts";
+import { errorResponse } from "../http/handler.ts";
+import { clientAddress, consumeRateLimit, enforceRateLimit, RateLimitedError, type RateLimit } from "../http/rate-limit.ts";
 import { loadActorByUserId, SYSTEM_ACTOR } from "./actor.ts";
+
+/**
+ * Sign-in attempts, counted in the database so that every instance shares them: per login asked
+ * for, and per client address (each signs a person in and writes an audit event, so a flood would
+ * also flood the audit trail). Generous enough for a team signing in from one office address.
+ */
+export const SIGN_IN_LIMITS = {
+  perLogin: { bucket: "signin.login", limit: 10, windowSeconds: 60 },
+  perAddress: { bucket: "signin.address", limit: 30, windowSeconds: 60 },
+  /** Requests to Auth.js's sign-in and callback endpoints themselves (GitHub's OAuth callback too). */
+  endpoint: { bucket: "auth.endpoint", limit: 60, windowSeconds: 60 },
+} as const satisfies Record<string, RateLimit>;
+
+/** Counts a demo sign-in attempt; throws RateLimitedError (429) when the login or the address is over its limit. */
+export async function limitSignInAttempt(login: string, headers: Headers): Promise<void> {
+  await enforceRateLimit(db(), SIGN_IN_LIMITS.perAddress, clientAddress(headers));
+  await enforceRateLimit(db(), SIGN_IN_LIMITS.perLogin, login.trim().toLowerCase());
+}
+
+/** The Auth.js endpoints that sign people in: POST …/signin/<provider>, and …/callback/<provider> (POST for the demo, GET for GitHub). */
+export function isSignInEndpoint(method: string, pathname: string): boolean {
+  return /^\/api\/auth\/callback\/[^/]+\/?$/.test(pathname) || (method === "POST" && /^\/api\/auth\/signin\/[^/]+\/?$/.test(pathname));
+}
+
+/**
+ * Wraps Auth.js's route handler: a request to a sign-in endpoint beyond its address's limit is
+ * answered 429 `rate_limited` with `Retry-After` (Paved's error shape) before Auth.js sees it.
+ */
+export function withSignInLimit<R extends Request>(handler: (req: R) => Promise<Response>): (req: R) => Promise<Response> {
+  return async (req) => {
+    if (isSignInEndpoint(req.method, new URL(req.url).pathname)) {
+      const decision = await consumeRateLimit(db(), SIGN_IN_LIMITS.endpoint, clientAddress(req.headers));
+      if (!decision.allowed) {
+        const e = new RateLimitedError(decision.retryAfterSeconds, SIGN_IN_LIMITS.endpoint);
+        return errorResponse(e.code, e.status, e.message, randomUUID(), e.details, { "retry-after": String(e.retryAfterSeconds) });
+      }
+    }
+    return handler(req);
+  };
+}
 
 export interface GithubProfile {
   id: string | number;

@@ -29,8 +29,17 @@ export interface Contract {
   raw?: boolean;
   /** The body is YAML text (read as a string and parsed by the domain, which reports lines and columns), not JSON. */
   bodyMediaType?: "application/yaml";
-  /** The success answer is text of this media type (the handler returns a string), not JSON. */
-  responseMediaType?: "application/yaml";
+  /** The success answer is text of this media type (the handler returns a string), not JSON: YAML, or Prometheus' text exposition format. */
+  responseMediaType?: "application/yaml" | "text/plain; version=0.0.4";
+  /** Other media types the caller may ask for (`?format=csv` or `Accept`); the handler then returns a TextReply. */
+  alternativeMediaTypes?: readonly "text/csv"[];
+  /**
+   * Opt-in rate limit, shared by every instance (lib/core/http/rate-limit.ts): counted after the
+   * caller is authenticated and authorised and before anything is parsed or done, per signed-in
+   * person (`by: "actor"`; the caller's address when there is none) or per address (`by: "address"`).
+   * Over the limit: 429 `rate_limited` with `Retry-After`, and nothing happens.
+   */
+  rateLimit?: { bucket: string; limit: number; windowSeconds: number; by: "actor" | "address" };
 }
 
 /** Keeps the exact schemas of a contract in its type, so handlers get typed params, query and body. */

@@ -8,10 +8,11 @@ import { db } from "../db/client.ts";
 import { Prisma } from "../db/client.ts";
 import { env } from "../env.ts";
 import { AppError, ForbiddenError, UnauthenticatedError, type FieldIssue } from "../errors.ts";
-import { logger } from "../logger.ts";
+import { logger, scrubSecretText } from "../logger.ts";
 import { loadActorByApiToken, loadActorForSession, requirePermission, type Actor } from "../auth/actor.ts";
 import { readJsonBody, readYamlBody } from "./body.ts";
 import type { Contract } from "./contract.ts";
+import { clientAddress, enforceRateLimit, RateLimitedError } from "./rate-limit.ts";
 
 export interface HandlerContext<C extends Contract> {
   actor: C["access"] extends "public" ? Actor | null : Actor;
@@ -30,7 +31,7 @@ export class Reply<T> {
   ) {}
 }
 
-export type HandlerResult<C extends Contract> = z.input<C["response"]> | Reply<z.input<C["response"]>> | JsonText;
+export type HandlerResult<C extends Contract> = z.input<C["response"]> | Reply<z.input<C["response"]>> | JsonText | TextReply;
 
 /**
  * A JSON answer that is already serialised (e.g. the graph, cached as text per revision). The
@@ -38,6 +39,18 @@ export type HandlerResult<C extends Contract> = z.input<C["response"]> | Reply<z
  */
 export class JsonText {
   constructor(readonly text: string) {}
+}
+
+/**
+ * A text answer in one of the contract's `alternativeMediaTypes` (e.g. a table as CSV, when the
+ * caller asks for it), with an optional file name for downloads. The domain renders it.
+ */
+export class TextReply {
+  constructor(
+    readonly text: string,
+    readonly mediaType: "text/csv",
+    readonly filename?: string,
+  ) {}
 }
 
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
@@ -137,14 +150,19 @@ function checkSameOrigin(req: Request): void {
   }
 }
 
-export function errorResponse(code: AppError["code"], status: number, message: string, requestId: string, details?: unknown): Response {
-  return Response.json(
-    { error: { code, message, ...(details === undefined ? {} : { details }), requestId } },
-    { status, headers: { "x-request-id": requestId, "cache-control": "no-store" } },
-  );
+export function errorResponse(code: AppError["code"], status: number, message: string, requestId: string, details?: unknown, headers: Record<string, string> = {}): Response {
+  // Messages may quote an outside system's words (GitHub's, Argo CD's): none may carry a secret out.
+  const text = JSON.stringify({ error: { code, message, ...(details === undefined ? {} : { details }), requestId } });
+  return new Response(scrubSecretText(text), {
+    status,
+    headers: { ...headers, "content-type": "application/json", "x-request-id": requestId, "cache-control": "no-store" },
+  });
 }
 
 function toErrorResponse(e: unknown, requestId: string, req: Request): Response {
+  if (e instanceof RateLimitedError) {
+    return errorResponse(e.code, e.status, e.message, requestId, e.details, { "retry-after": String(e.retryAfterSeconds) });
+  }
   if (e instanceof AppError) {
     return errorResponse(e.code, e.status, e.message, requestId, e.details);
   }
@@ -176,6 +194,11 @@ export function handle<C extends Contract>(contract: C, fn: (ctx: HandlerContext
         if (auth.via === "session" && req.method !== "GET" && req.method !== "HEAD") checkSameOrigin(req);
         if (contract.access !== "authenticated") requirePermission(actor, contract.access);
       }
+      if (contract.rateLimit) {
+        const { by, ...limit } = contract.rateLimit;
+        const key = by === "actor" && actor?.userId ? `user:${actor.userId}` : `address:${clientAddress(req.headers)}`;
+        await enforceRateLimit(db(), limit, key);
+      }
       const rawParams = (await context?.params) ?? {};
       const params = contract.params ? parsePart(contract.params, rawParams, "path parameters") : {};
       const query = contract.query ? parsePart(contract.query, queryObject(new URL(req.url)), "query") : {};
@@ -191,6 +214,11 @@ export function handle<C extends Contract>(contract: C, fn: (ctx: HandlerContext
       const headers = { "x-request-id": requestId, "cache-control": "no-store" };
       if (status === 204) return new Response(null, { status, headers });
       if (result instanceof JsonText) return new Response(result.text, { status, headers: { ...headers, "content-type": "application/json" } });
+      if (result instanceof TextReply && contract.alternativeMediaTypes?.includes(result.mediaType)) {
+        const textHeaders: Record<string, string> = { ...headers, "content-type": `${result.mediaType}; charset=utf-8`, vary: "accept" };
+        if (result.filename) textHeaders["content-disposition"] = `attachment; filename="${result.filename.replace(/[^\w.-]/g, "_")}"`;
+        return new Response(result.text, { status, headers: textHeaders });
+      }
       if (contract.responseMediaType) {
         return new Response(contract.response.parse(result) as string, { status, headers: { ...headers, "content-type": `${contract.responseMediaType}; charset=utf-8` } });
       }

@@ -27,6 +27,7 @@ const ERROR_DESCRIPTIONS: Partial<Record<ErrorCode, string>> = {
   payload_too_large: `Body over ${MAX_BODY_BYTES / 1024 / 1024} MB`,
   unsupported_media_type: "Body is not JSON",
   rule_violation: "Refused by a rule",
+  rate_limited: "Too many requests: wait for the `Retry-After` header's seconds",
 };
 
 function errorResponses(contract: Contract) {
@@ -34,6 +35,7 @@ function errorResponses(contract: Contract) {
   if (contract.access !== "public") codes.add("unauthenticated");
   if (contract.access !== "public" && contract.access !== "authenticated") codes.add("forbidden");
   if (contract.params || contract.query || contract.body) codes.add("invalid_input");
+  if (contract.rateLimit) codes.add("rate_limited");
   if (contract.body) {
     codes.add("payload_too_large");
     codes.add("unsupported_media_type");
@@ -71,7 +73,11 @@ export function buildOpenApiDocument(contracts: readonly Contract[], info: { ver
       method: c.method.toLowerCase() as "get" | "post" | "put" | "patch" | "delete",
       path: c.path,
       summary: c.summary,
-      description: [c.description, permission ? `Requires the \`${permission}\` permission (${PERMISSIONS[permission]}).` : undefined]
+      description: [
+        c.description,
+        permission ? `Requires the \`${permission}\` permission (${PERMISSIONS[permission]}).` : undefined,
+        c.rateLimit ? `Rate limited: at most ${c.rateLimit.limit} requests every ${c.rateLimit.windowSeconds} s per ${c.rateLimit.by === "actor" ? "person" : "client address"} (429 \`rate_limited\` with \`Retry-After\` beyond).` : undefined,
+      ]
         .filter(Boolean)
         .join("\n\n"),
       tags: [c.tag],
@@ -86,7 +92,13 @@ export function buildOpenApiDocument(contracts: readonly Contract[], info: { ver
         [String(status)]:
           status === 204
             ? { description: "Done" }
-            : { description: "Success", content: { [c.responseMediaType ?? "application/json"]: { schema: c.response } } },
+            : {
+                description: "Success",
+                content: {
+                  [c.responseMediaType ?? "application/json"]: { schema: c.response },
+                  ...Object.fromEntries((c.alternativeMediaTypes ?? []).map((m) => [m, { schema: z.string() }])),
+                },
+              },
         ...errorResponses(c),
       },
     });
