@@ -14,12 +14,38 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const dataDir = mkdtempSync(path.join(tmpdir(), "paved-launcher-"));
 test.afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
+// A launcher a failed test left running would hold the port for the next one: stop it.
+const running = new Set<ChildProcess>();
+test.afterEach(async () => {
+  for (const proc of running) {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill("SIGKILL");
+      await new Promise((r) => proc.once("exit", r));
+    }
+  }
+  running.clear();
+});
+
+/**
+ * fetch, once more on a connection the server closed as it was reused: undici keeps the health
+ * polls' keep-alive connection, and reusing it just as the server's keep-alive timeout ends (the
+ * token CLI takes seconds to start) fails with "other side closed" — the client's race, not Paved's.
+ */
+async function get(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch {
+    return fetch(url, init);
+  }
+}
+
 function start(): { proc: ChildProcess; output: () => string } {
   let out = "";
   const proc = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
     env: { ...process.env, PORT: String(PORT), PAVED_DATA_DIR: dataDir, LOG_LEVEL: "warn", DATABASE_URL: "" },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(proc);
   proc.stdout?.on("data", (d: Buffer) => (out += d.toString()));
   proc.stderr?.on("data", (d: Buffer) => (out += d.toString()));
   return { proc, output: () => out };
@@ -86,7 +112,7 @@ test("starts on a fresh data folder, serves tokens while running, and stops clea
   })
     .toString()
     .trim();
-  const me = await fetch(`${BASE}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+  const me = await get(`${BASE}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
   expect(me.status).toBe(200);
   expect(((await me.json()) as { user: { login: string } }).user.login).toBe("dave");
 
@@ -107,9 +133,9 @@ test("restarts on the same data (nothing seeded twice, the token still works), t
   const teams = execFileSync(process.execPath, ["--import", "tsx", "scripts/token.ts", "--user", "alice"], { env: { ...process.env, PAVED_DATA_DIR: dataDir, DATABASE_URL: "" } })
     .toString()
     .trim();
-  const res = await fetch(`${BASE}/api/v1/teams`, { headers: { authorization: `Bearer ${teams}` } });
+  const res = await get(`${BASE}/api/v1/teams`, { headers: { authorization: `Bearer ${teams}` } });
   expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(3);
-  const verify = await fetch(`${BASE}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${teams}` } });
+  const verify = await get(`${BASE}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${teams}` } });
   expect(await verify.json()).toMatchObject({ ok: true });
 
   const children = descendants(proc.pid as number);
@@ -134,7 +160,7 @@ test("after SIGKILL nothing is left running and the next start finds its data in
   const token = execFileSync(process.execPath, ["--import", "tsx", "scripts/token.ts", "--user", "alice"], { env: { ...process.env, PAVED_DATA_DIR: dataDir, DATABASE_URL: "" } })
     .toString()
     .trim();
-  const verify = await fetch(`${BASE}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${token}` } });
+  const verify = await get(`${BASE}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${token}` } });
   expect(await verify.json()).toMatchObject({ ok: true });
   second.proc.kill("SIGTERM");
   expect(await exited(second.proc)).toBe(0);
