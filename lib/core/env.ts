@@ -26,6 +26,7 @@ export const ENV_DOCS = {
   PAVED_EMBEDDED_DB_PORT: ["0 (any free port)", "Loopback port on which `npm start` serves the embedded database."],
   PAVED_SANDBOX: ["true when embedded, else false", "Sandbox mode: demo organisation, demo sign-in, sandbox integrations. Never on unless set or embedded."],
   PAVED_SANDBOX_SPEED: ["1", "Sandbox cluster only: multiplies its simulated durations (rollout steps, health checks); 0.2 is five times faster, 0 instant."],
+  PAVED_SANDBOX_ALERT_COMPRESSION: ["60", "Sandbox metrics only (no PROMETHEUS_URL, no Alertmanager webhook credentials set): Paved evaluates the SLOs' burn-rate alerts itself every 10 s, with every alert window divided by this factor (60: 1 h → 60 s, 5 m → 5 s), so that a demo's page fires within a minute and resolves within a minute of recovery. 1 to 1440."],
   PAVED_WEB_HEAP_MB: ["160", "V8 old-space limit of the web server process started by `npm start` (keeps its memory bounded; the launcher also gives it a 6 MB young generation and `MALLOC_ARENA_MAX=2`)."],
   PAVED_WORKER: ["true", "Run the job worker inside `npm start`. Set false when separate `npm run worker` processes run."],
   PAVED_WORKER_CONCURRENCY: ["4", "Jobs a worker process runs at once."],
@@ -42,7 +43,9 @@ export const ENV_DOCS = {
   PROMETHEUS_URL: ["unset: sandbox metrics", "Prometheus base URL. Unset: metrics from the sandbox cluster."],
   OPA_URL: ["unset", "An Open Policy Agent server whose Rego rules Paved also evaluates (REST Data API), next to its own CEL policies."],
   OPA_PACKAGE: ["paved", "The Rego package path Paved asks for `deny` and `warn` message sets, e.g. paved or company/policies."],
-  ALERTMANAGER_WEBHOOK_TOKEN: ["unset", "Bearer token Alertmanager must send to the webhook."],
+  ALERTMANAGER_WEBHOOK_TOKEN: ["unset (sandbox: paved-sandbox-alertmanager)", "Bearer token Alertmanager must send to `POST /api/v1/webhooks/alertmanager` (its `http_config.authorization.credentials`). In sandbox mode, with no webhook credentials set, the token is `paved-sandbox-alertmanager`."],
+  ALERTMANAGER_WEBHOOK_USERNAME: ["unset", "Basic-auth user name Alertmanager may send to the webhook instead of the token (its `http_config.basic_auth`); needs ALERTMANAGER_WEBHOOK_PASSWORD."],
+  ALERTMANAGER_WEBHOOK_PASSWORD: ["unset", "Basic-auth password for the webhook, with ALERTMANAGER_WEBHOOK_USERNAME."],
   LOG_LEVEL: ["info", "trace, debug, info, warn, error or fatal."],
 } as const satisfies Record<string, readonly [string, string]>;
 
@@ -63,6 +66,7 @@ const schema = z.object({
   PAVED_EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   PAVED_SANDBOX: z.enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""]).optional(),
   PAVED_SANDBOX_SPEED: z.coerce.number().min(0).max(100).default(1),
+  PAVED_SANDBOX_ALERT_COMPRESSION: z.coerce.number().min(1).max(1440).default(60),
   PAVED_WEB_HEAP_MB: z.coerce.number().int().min(96).max(16384).default(160),
   PAVED_WORKER: bool(true),
   PAVED_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
@@ -78,6 +82,8 @@ const schema = z.object({
   ARGOCD_TOKEN: optionalString,
   PROMETHEUS_URL: optionalUrl,
   ALERTMANAGER_WEBHOOK_TOKEN: optionalString,
+  ALERTMANAGER_WEBHOOK_USERNAME: optionalString,
+  ALERTMANAGER_WEBHOOK_PASSWORD: optionalString,
   OPA_URL: optionalUrl,
   OPA_PACKAGE: z
     .string()
@@ -88,6 +94,9 @@ const schema = z.object({
 
 export type Env = ReturnType<typeof parseEnv>;
 
+/** The Alertmanager webhook's bearer token in sandbox mode when none is configured (a demo's Alertmanager sends it). */
+export const SANDBOX_ALERTMANAGER_TOKEN = "paved-sandbox-alertmanager";
+
 export function parseEnv(source: Record<string, string | undefined> = process.env) {
   const parsed = schema.safeParse(source);
   if (!parsed.success) {
@@ -95,6 +104,9 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  if (Boolean(e.ALERTMANAGER_WEBHOOK_USERNAME) !== Boolean(e.ALERTMANAGER_WEBHOOK_PASSWORD)) {
+    throw new Error("Invalid configuration:\n  ALERTMANAGER_WEBHOOK_USERNAME, ALERTMANAGER_WEBHOOK_PASSWORD: set both or neither (the webhook's basic credentials)");
+  }
   if (e.GITHUB_TOKEN && !e.GITHUB_ORG) {
     throw new Error("Invalid configuration:\n  GITHUB_ORG: must be set with GITHUB_TOKEN (the organisation Paved creates and scans repositories in)");
   }
@@ -132,7 +144,14 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     argocd: e.ARGOCD_URL ? { url: e.ARGOCD_URL, token: e.ARGOCD_TOKEN } : undefined,
     prometheus: e.PROMETHEUS_URL ? { url: e.PROMETHEUS_URL } : undefined,
     alertmanagerWebhookToken: e.ALERTMANAGER_WEBHOOK_TOKEN,
+    /** What the Alertmanager webhook accepts: a bearer token, basic credentials, or both (none configured: it accepts nothing). */
+    alertmanagerWebhook: {
+      token: e.ALERTMANAGER_WEBHOOK_TOKEN ?? (sandbox && !e.ALERTMANAGER_WEBHOOK_USERNAME ? SANDBOX_ALERTMANAGER_TOKEN : undefined),
+      basic: e.ALERTMANAGER_WEBHOOK_USERNAME && e.ALERTMANAGER_WEBHOOK_PASSWORD ? { username: e.ALERTMANAGER_WEBHOOK_USERNAME, password: e.ALERTMANAGER_WEBHOOK_PASSWORD } : undefined,
+    },
     opa: e.OPA_URL ? { url: e.OPA_URL, package: e.OPA_PACKAGE } : undefined,
+    /** Sandbox alert evaluation (lib/incidents/sandbox-alerts.ts): the factor its alert windows are divided by. */
+    sandboxAlertCompression: e.PAVED_SANDBOX_ALERT_COMPRESSION,
     logLevel: e.LOG_LEVEL,
   };
 }

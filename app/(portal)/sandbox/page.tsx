@@ -70,6 +70,7 @@ export default async function SandboxPage() {
         autoApprove={settings.autoApprove}
         canWrite={can(actor, "slos.write")}
         prometheus={Boolean(env().prometheus)}
+        alertCompression={env().sandboxAlertCompression}
       />
       {repos.length ? (
         <Card>

@@ -25,6 +25,8 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType, R = unknown> {
   retryBackoff?: boolean;
   /** A running attempt that takes longer is failed (and retried). Default 15 minutes. */
   expireInSeconds?: number;
+  /** How long a finished job stays (on the Jobs page, for its output); default a week. Frequent jobs keep less. */
+  keepSeconds?: number;
   /** Cron schedule (UTC) for recurring jobs, with the data to send each time. */
   schedule?: { cron: string; data: z.input<S> };
 }

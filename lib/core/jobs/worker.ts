@@ -17,8 +17,8 @@ export function queueOptions(def: JobDefinition) {
     retryDelay: def.retryDelaySeconds ?? 5,
     retryBackoff: def.retryBackoff ?? true,
     expireInSeconds: def.expireInSeconds ?? 15 * 60,
-    // Finished jobs stay visible on the Jobs page for a week.
-    deleteAfterSeconds: 7 * 24 * 3600,
+    // Finished jobs stay visible on the Jobs page for a week, unless the job says otherwise.
+    deleteAfterSeconds: def.keepSeconds ?? 7 * 24 * 3600,
   };
 }
 
