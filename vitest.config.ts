@@ -1,10 +1,11 @@
-// Three projects over one config:
+// Four projects over one config:
 // - unit: pure logic beside the code (lib/**/*.test.ts) and tests/unit; no database.
 // - postgres: tests/integration against the real PostgreSQL on 127.0.0.1:5432, in a fresh
 //   database per run (tests/support/global-setup-postgres.ts creates and drops it).
 // - embedded: the same integration files against the embedded PGlite, started by
 //   tests/support/global-setup-embedded.ts. PGlite runs one query at a time and an open
 //   transaction blocks every other connection, so its files run one after another.
+// - resilience: tests/resilience (npm run test:resilience), on the real PostgreSQL.
 import { defineConfig } from "vitest/config";
 
 const root = import.meta.dirname;
@@ -55,6 +56,21 @@ export default defineConfig({
           globalSetup: ["tests/support/global-setup-embedded.ts"],
           fileParallelism: false,
           sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          ...integration,
+          // npm run test:resilience: fuzzing every route, faults (a worker killed mid-run, the
+          // database and the integrations cut), several processes on one database, and load. On
+          // the real PostgreSQL; files one after another (they start processes and load the CPU).
+          name: "resilience",
+          include: ["tests/resilience/**/*.res.test.ts"],
+          globalSetup: ["tests/support/global-setup-postgres.ts"],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          sequence: { groupOrder: 3 },
         },
       },
     ],

@@ -112,6 +112,18 @@ describe("deployment-config.yaml", () => {
     expect(issuesOf(() => parseImport("  \n", "auto")).message).toContain("empty");
     expect(issuesOf(() => parseDeploymentConfig("services:\n  api:\n    traffic_split: [10, 50]\n")).details.issues[0]?.line).toBe(3);
   });
+
+  // Found by tests/resilience/fuzz.res.test.ts: these answered 500 from POST /api/v1/graph/import.
+  it("refuses an alias bomb and a merge of an alias that does not exist as bad input", () => {
+    const bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 12; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(",")}]`);
+    for (const text of [bomb.join("\n"), "<<: *undefined"]) {
+      for (const format of ["deployment-config", "backstage", "auto"] as const) {
+        const err = issuesOf(() => parseImport(text, format));
+        expect((err as unknown as AppError).code).toBe("invalid_input");
+      }
+    }
+  });
 });
 
 describe("Backstage catalog", () => {

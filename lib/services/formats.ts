@@ -101,6 +101,15 @@ function parseYamlDocuments(text: string): { docs: Document[]; counter: LineCoun
   return { docs: list.filter((d) => d.contents !== null), counter };
 }
 
+/** A document as plain data. An alias bomb (more than 100 alias expansions) or an alias to nothing is bad input, not a crash. */
+function plainValue(doc: Document): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw invalid("YAML", [{ path: [], message: (e as Error).message }]);
+  }
+}
+
 const ServiceNameKey = z.string().regex(SERVICE_NAME, "Service names are lower-case letters, digits and inner hyphens (at most 63).");
 const Str = (max: number) => z.string().max(max);
 
@@ -135,7 +144,7 @@ export function parseDeploymentConfig(text: string): ParsedImport {
   const { docs, counter } = parseYamlDocuments(text);
   if (docs.length !== 1) throw invalid("deployment config", [{ path: [], message: docs.length ? "Expected one YAML document, found several." : "The file is empty." }]);
   const doc = docs[0]!;
-  const result = DeploymentConfig.safeParse(doc.toJS());
+  const result = DeploymentConfig.safeParse(plainValue(doc));
   if (!result.success) throw invalid("deployment config", issuesWithLines(doc, counter, result.error));
   const entries = Object.entries(result.data.services);
   if (entries.length > MAX_SERVICES_PER_IMPORT) throw invalid("deployment config", [{ path: ["services"], message: `At most ${MAX_SERVICES_PER_IMPORT} services per import.` }]);
@@ -197,7 +206,7 @@ export function parseBackstageCatalog(text: string): ParsedImport {
   const ignored: ParsedImport["ignored"] = [];
   const issues: ImportIssue[] = [];
   docs.forEach((doc, index) => {
-    const result = BackstageEntity.safeParse(doc.toJS());
+    const result = BackstageEntity.safeParse(plainValue(doc));
     if (!result.success) {
       issues.push(...issuesWithLines(doc, counter, result.error, []).map((i) => ({ ...i, path: [`document ${index + 1}`, ...i.path] })));
       return;

@@ -91,7 +91,8 @@ describe("a promotion from staging to production", () => {
     expect(promotion.plan.waves).toEqual([["backend-api"], ["frontend"]]);
     expect(gate(promotion, "approvals")).toMatchObject({ status: "pending" });
     expect(gate(promotion, "source-health")).toMatchObject({ status: "passed" });
-    expect(gate(promotion, "error-budget")).toMatchObject({ status: "skipped" });
+    // The demo's SLOs on production, read from the sandbox's healthy traffic: budget left.
+    expect(gate(promotion, "error-budget")).toMatchObject({ status: "passed", details: expect.arrayContaining([expect.stringMatching(/^backend-api: \d+(\.\d)?% left$/)]) });
   });
 
   it("refuses to run before approval, refuses self-approval, counts a second approval once", async () => {

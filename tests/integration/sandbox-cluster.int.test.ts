@@ -190,10 +190,10 @@ describe("the sandbox cluster over demo/gitops", () => {
     await cluster.sync(name, { revision: await pin("checkout-web", "staging", "2.7.0") });
     now += 2000;
     expect((await cluster.getApplication(name))?.health).toEqual({ status: "Suspended", message: "Rollout is paused at step 1/4 (weight 10%)" });
-    expect(await cluster.errorRate("checkout-web", "staging")).toBeCloseTo(0.9 * BASE_ERROR_RATE + 0.1 * 0.25, 6);
+    expect(await cluster.errorRate("checkout-web", "staging")).toBeCloseTo(0.9 * BASE_ERROR_RATE + 0.1 * 0.25, 5);
     await cluster.runResourceAction(name, refOf(await rolloutNode(name)), "resume");
     now += 1000;
-    expect(await cluster.errorRate("checkout-web", "staging")).toBeCloseTo(0.75 * BASE_ERROR_RATE + 0.25 * 0.25, 6);
+    expect(await cluster.errorRate("checkout-web", "staging")).toBeCloseTo(0.75 * BASE_ERROR_RATE + 0.25 * 0.25, 5);
     await expect(cluster.errorRate("checkout-web", "qa")).rejects.toMatchObject({ status: 404 });
   });
 

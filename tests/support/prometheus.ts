@@ -242,7 +242,7 @@ export async function checkRules(content: string): Promise<void> {
 
 // ---- The published API description ----------------------------------------------------------
 
-const SPEC = path.resolve(import.meta.dirname, "../../../shared/specs/prometheus-api-openapi-3.1.yaml");
+const SPEC = path.resolve(import.meta.dirname, "specs/prometheus-api-openapi-3.1.yaml");
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 const validators = new Map<string, ValidateFunction>();
 let spec: Record<string, unknown> | undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../errors.ts";
-import { MAX_BODY_BYTES, readJsonBody } from "./body.ts";
+import { MAX_BODY_BYTES, MAX_JSON_DEPTH, nestedDeeperThan, readJsonBody } from "./body.ts";
 
 function request(body: BodyInit | null, headers: Record<string, string> = { "content-type": "application/json" }): Request {
   return new Request("http://localhost/api/v1/x", { method: "POST", body, headers, ...(body instanceof ReadableStream ? { duplex: "half" } : {}) } as RequestInit);
@@ -83,5 +83,30 @@ describe("readJsonBody", () => {
     const e = await failure(readJsonBody(request(text)));
     expect(e.code).toBe("invalid_json");
     expect(e.status).toBe(400);
+  });
+
+  // JSON.parse reads 50,000 levels; JSON.stringify and recursive walks overflow the stack at a few
+  // thousand (found by tests/resilience/fuzz.res.test.ts as 500s on every JSON route).
+  it.each([
+    ["objects", '{"a":'.repeat(50_000) + "1" + "}".repeat(50_000)],
+    ["arrays", "[".repeat(200_000) + "]".repeat(200_000)],
+    ["one level too many", "[".repeat(MAX_JSON_DEPTH + 1) + "]".repeat(MAX_JSON_DEPTH + 1)],
+  ])("answers invalid_json to a body nested too deeply (%s)", async (_what, text) => {
+    const e = await failure(readJsonBody(request(text)));
+    expect(e.code).toBe("invalid_json");
+    expect(e.message).toContain(`${MAX_JSON_DEPTH} levels`);
+  });
+
+  it("reads a body nested exactly as deep as allowed", async () => {
+    const text = '{"a":'.repeat(MAX_JSON_DEPTH - 1) + "[1]" + "}".repeat(MAX_JSON_DEPTH - 1);
+    expect(nestedDeeperThan(await readJsonBody(request(text)), MAX_JSON_DEPTH)).toBe(false);
+  });
+
+  it("measures depth without recursion, counting scalars as no level", () => {
+    expect(nestedDeeperThan(1, 0)).toBe(false);
+    expect(nestedDeeperThan({}, 1)).toBe(false);
+    expect(nestedDeeperThan({ a: [] }, 1)).toBe(true);
+    expect(nestedDeeperThan({ a: [1, { b: null }] }, 3)).toBe(false);
+    expect(nestedDeeperThan({ a: [1, { b: {} }] }, 3)).toBe(true);
   });
 });

@@ -2,6 +2,25 @@
 import { AppError } from "../errors.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * The deepest nesting a JSON body may have. JSON.parse reads hundreds of thousands of levels, but
+ * JSON.stringify (audit payloads, JSON columns) and every recursive walk overflow the stack at a
+ * few thousand: deeper bodies are refused as bad input before anything walks them. Real ones
+ * (Kubernetes objects, Terraform plans, Alertmanager's payload) stay far below.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/** True when `value` nests arrays and objects more than `limit` levels deep (iterative: no recursion to overflow). */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  }
+  return false;
+}
 
 export async function readJsonBody(req: Request, limit = MAX_BODY_BYTES): Promise<unknown> {
   refuseDeclaredOversize(req, limit);
@@ -13,11 +32,14 @@ export async function readJsonBody(req: Request, limit = MAX_BODY_BYTES): Promis
   }
   const text = await readLimited(req, limit);
   if (text.trim() === "") throw new AppError("invalid_json", "The request body is empty; send a JSON document.");
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (e) {
     throw new AppError("invalid_json", `The request body is not valid JSON: ${(e as Error).message}`);
   }
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) throw new AppError("invalid_json", `The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`);
+  return value;
 }
 
 const YAML_TYPES = /^(application\/(x-)?yaml|text\/(x-)?yaml|text\/plain)\b/i;

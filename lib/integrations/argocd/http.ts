@@ -4,8 +4,12 @@
 // - EngineUnavailableError: no answer (network error, timeout), 5xx or 429 — pause and retry later;
 // - EngineRequestError: any other 4xx — Argo CD refused this request, with its own message.
 // POSTs are never retried here: a sync is not idempotent, so retrying one is the caller's decision.
+// Every attempt goes through a circuit breaker (../circuit-breaker.ts): after failures in a row,
+// calls fail at once without a request until a trial after the cooldown gets an answer, so an Argo
+// CD that is down is not hammered by every run, page and job at once.
 import type { z } from "zod";
 import { EngineRequestError, EngineUnavailableError } from "../../core/ports/gitops-engine.ts";
+import { CircuitBreaker, type CircuitBreakerOptions } from "../circuit-breaker.ts";
 import { ArgoRuntimeError } from "./schemas.ts";
 
 export interface ArgoCdHttpOptions {
@@ -20,6 +24,8 @@ export interface ArgoCdHttpOptions {
   /** Backoff unit: the n-th retry waits retryBaseMs × 2^(n-1). Default 500 ms (0.5 s, then 1 s). */
   retryBaseMs?: number;
   fetch?: typeof fetch;
+  /** The circuit breaker's settings (default: opens after 5 failures in a row, for 10 s at first), or one to share. */
+  breaker?: CircuitBreaker | Omit<CircuitBreakerOptions, "name">;
 }
 
 export interface ArgoAnswer {
@@ -55,6 +61,7 @@ export class ArgoCdHttp {
   private readonly retries: number;
   private readonly retryBaseMs: number;
   private readonly fetchFn: typeof fetch;
+  readonly breaker: CircuitBreaker;
 
   constructor(options: ArgoCdHttpOptions) {
     this.base = new URL(options.url.endsWith("/") ? options.url : `${options.url}/`);
@@ -63,6 +70,7 @@ export class ArgoCdHttp {
     this.retries = options.retries ?? 2;
     this.retryBaseMs = options.retryBaseMs ?? 500;
     this.fetchFn = options.fetch ?? fetch;
+    this.breaker = options.breaker instanceof CircuitBreaker ? options.breaker : new CircuitBreaker({ name: "Argo CD", ...options.breaker });
   }
 
   async call(call: Call): Promise<ArgoAnswer> {
@@ -72,9 +80,11 @@ export class ArgoCdHttp {
       const last = attempt >= attempts;
       const after = attempt > 1 ? ` (after ${attempt} attempts)` : "";
       let answer: ArgoAnswer;
+      if (!this.breaker.tryAcquire()) throw new EngineUnavailableError(`Argo CD was not asked ${what}: ${this.breaker.describeOpen()}`, null);
       try {
         answer = await this.once(call);
       } catch (e) {
+        this.breaker.record(false);
         if (!last) {
           await this.backoff(attempt);
           continue;
@@ -84,6 +94,8 @@ export class ArgoCdHttp {
         throw new EngineUnavailableError(`Argo CD did not answer ${what}: ${reason}${after}`, null, { cause: e });
       }
       const { status, body } = answer;
+      // 501 (gRPC Unimplemented) is Argo CD answering; other 5xx and 429 are it failing or shedding load.
+      this.breaker.record(!((status >= 500 && status !== 501) || status === 429));
       if ((status >= 200 && status < 300) || call.expected?.includes(status)) return answer;
       const message = argoMessage(body) ?? "no message";
       if (status >= 500 || status === 429) {

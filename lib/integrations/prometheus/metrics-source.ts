@@ -10,6 +10,11 @@
 //   Prometheus cannot be asked, the adapter answers the last one it had, marked stale with its age.
 //   A query that never succeeded has no last value: MetricsUnavailableError.
 // - Every answer is parsed against the published API description (schemas.ts).
+// - A circuit breaker (../circuit-breaker.ts): after requests that failed in a row (no answer, a
+//   timeout, 5xx, 429), queries are not sent until a trial after the cooldown is answered; they
+//   get their last known values meanwhile, so a Prometheus that is down is not asked for every
+//   SLO of every page view.
+import { CircuitBreaker, type CircuitBreakerOptions } from "../circuit-breaker.ts";
 import {
   MetricsQueryError,
   MetricsUnavailableError,
@@ -37,6 +42,8 @@ export interface PrometheusSourceOptions {
   lastKnownLimit?: number;
   fetch?: typeof fetch;
   now?: () => number;
+  /** The circuit breaker's settings (default: opens after 5 failed requests in a row, for 10 s at first), or one to share. */
+  breaker?: CircuitBreaker | Omit<CircuitBreakerOptions, "name">;
 }
 
 /** Prometheus refuses range queries of more than 11,000 points per series. */
@@ -56,6 +63,7 @@ export class PrometheusMetricsSource implements MetricsSource {
   private readonly cache = new Map<string, Answer<unknown>>();
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly lastKnown = new Map<string, Answer<unknown>>();
+  readonly breaker: CircuitBreaker;
 
   constructor(options: PrometheusSourceOptions) {
     this.base = options.url.endsWith("/") ? options.url : `${options.url}/`;
@@ -65,6 +73,7 @@ export class PrometheusMetricsSource implements MetricsSource {
     this.fetchFn = options.fetch ?? fetch;
     this.clock = options.now ?? Date.now;
     this.gate = new Semaphore(options.concurrency ?? 8);
+    this.breaker = options.breaker instanceof CircuitBreaker ? options.breaker : new CircuitBreaker({ name: "Prometheus", now: this.clock, ...options.breaker });
   }
 
   query(query: string, options: QueryOptions = {}): Promise<InstantResult> {
@@ -134,42 +143,59 @@ export class PrometheusMetricsSource implements MetricsSource {
 
   private async post(path: string, form: Record<string, string>, query: string, timeoutMs = this.timeoutMs): Promise<QueryData> {
     return this.gate.run(async () => {
-      const body = new URLSearchParams({ ...form, timeout: `${Math.max(1, Math.floor(timeoutMs / 1000))}s` });
-      let res: Response;
+      // Checked once a slot is free, so that queries queued behind a failing one are not sent either.
+      if (!this.breaker.tryAcquire()) throw new MetricsUnavailableError(`Prometheus was not asked: ${this.breaker.describeOpen()}`, null);
+      let answered = false;
       try {
-        res = await this.fetchFn(new URL(path, this.base), {
-          method: "POST",
-          headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-          body,
-          signal: AbortSignal.timeout(timeoutMs),
-        });
+        const data = await this.send(path, form, query, timeoutMs);
+        answered = true;
+        return data;
       } catch (e) {
-        const err = e as Error;
-        const timedOut = err.name === "TimeoutError" || err.name === "AbortError";
-        throw new MetricsUnavailableError(timedOut ? `Prometheus did not answer within ${timeoutMs} ms.` : `Prometheus cannot be reached: ${causeOf(err)}`, null, { cause: e });
+        // Prometheus answering "bad query" is Prometheus working.
+        answered = !(e instanceof MetricsUnavailableError) || (e.status !== null && e.status < 500 && e.status !== 429);
+        throw e;
+      } finally {
+        this.breaker.record(answered);
       }
-      let json: unknown;
-      try {
-        json = await res.json();
-      } catch (e) {
-        const err = e as Error;
-        if (err.name === "TimeoutError" || err.name === "AbortError") throw new MetricsUnavailableError(`Prometheus did not answer within ${timeoutMs} ms.`, res.status, { cause: e });
-        throw new MetricsUnavailableError(`Prometheus answered ${res.status} with a body that is not JSON.`, res.status, { cause: e });
-      }
-      if (res.ok) {
-        const parsed = QueryOutputBody.safeParse(json);
-        if (!parsed.success) throw new MetricsUnavailableError(`Prometheus answered something that is not its query API's answer: ${parsed.error.issues[0]?.message ?? "invalid"}.`, res.status);
-        return parsed.data.data;
-      }
-      const error = ErrorBody.safeParse(json);
-      const message = error.success ? error.data.error : `HTTP ${res.status}`;
-      // bad_data: the PromQL does not parse or its parameters are wrong; execution: it cannot be
-      // evaluated (e.g. many-to-many matching). Both are the query's fault. The rest is Prometheus'.
-      if ((res.status === 400 || res.status === 422) && error.success && (error.data.errorType === "bad_data" || error.data.errorType === "execution")) {
-        throw new MetricsQueryError(`Prometheus refused the query: ${message}`, query);
-      }
-      throw new MetricsUnavailableError(`Prometheus answered ${res.status}: ${message}`, res.status);
     });
+  }
+
+  private async send(path: string, form: Record<string, string>, query: string, timeoutMs: number): Promise<QueryData> {
+    const body = new URLSearchParams({ ...form, timeout: `${Math.max(1, Math.floor(timeoutMs / 1000))}s` });
+    let res: Response;
+    try {
+      res = await this.fetchFn(new URL(path, this.base), {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (e) {
+      const err = e as Error;
+      const timedOut = err.name === "TimeoutError" || err.name === "AbortError";
+      throw new MetricsUnavailableError(timedOut ? `Prometheus did not answer within ${timeoutMs} ms.` : `Prometheus cannot be reached: ${causeOf(err)}`, null, { cause: e });
+    }
+    let json: unknown;
+    try {
+      json = await res.json();
+    } catch (e) {
+      const err = e as Error;
+      if (err.name === "TimeoutError" || err.name === "AbortError") throw new MetricsUnavailableError(`Prometheus did not answer within ${timeoutMs} ms.`, res.status, { cause: e });
+      throw new MetricsUnavailableError(`Prometheus answered ${res.status} with a body that is not JSON.`, res.status, { cause: e });
+    }
+    if (res.ok) {
+      const parsed = QueryOutputBody.safeParse(json);
+      if (!parsed.success) throw new MetricsUnavailableError(`Prometheus answered something that is not its query API's answer: ${parsed.error.issues[0]?.message ?? "invalid"}.`, res.status);
+      return parsed.data.data;
+    }
+    const error = ErrorBody.safeParse(json);
+    const message = error.success ? error.data.error : `HTTP ${res.status}`;
+    // bad_data: the PromQL does not parse or its parameters are wrong; execution: it cannot be
+    // evaluated (e.g. many-to-many matching). Both are the query's fault. The rest is Prometheus'.
+    if ((res.status === 400 || res.status === 422) && error.success && (error.data.errorType === "bad_data" || error.data.errorType === "execution")) {
+      throw new MetricsQueryError(`Prometheus refused the query: ${message}`, query);
+    }
+    throw new MetricsUnavailableError(`Prometheus answered ${res.status}: ${message}`, res.status);
   }
 }
 
