@@ -261,6 +261,10 @@ describe.each(CASES)("$dependency $kind in the middle of a run ($service)", ({ d
     const startedAt = Date.now();
     // The run's waits between attempts, as it asks for them (1 s, 2 s, 4 s …); slept a twentieth of.
     const waits: number[] = [];
+    // The first wait is held until the paused run has been read through the API: slept a twentieth
+    // of, it would otherwise end (and the run retry, "running" again) between the two reads.
+    let releaseFirstWait: () => void = () => {};
+    const firstWaitHeld = new Promise<void>((r) => (releaseFirstWait = r));
     const running = executeRun(runId, {
       db: db(),
       engine,
@@ -270,6 +274,7 @@ describe.each(CASES)("$dependency $kind in the middle of a run ($service)", ({ d
       errorRate: async () => null,
       sleep: async (ms) => {
         waits.push(ms);
+        if (waits.length === 1) await firstWaitHeld;
         await delay(Math.min(ms / 20, 400));
       },
     });
@@ -283,9 +288,13 @@ describe.each(CASES)("$dependency $kind in the middle of a run ($service)", ({ d
       return r.status === "paused" ? r : null;
     });
     const reason = dependency === "argocd" ? /^The GitOps engine is unreachable \(Argo CD .+\); retrying/ : /^The git host is unreachable \(.*GitHub.+\); retrying/;
-    expect(paused.message).toMatch(reason);
-    const api = await callJson<{ run: { status: string; message: string | null } }>("GET", "/api/v1/promotions/{id}", { params: { id: promotionId }, token: carolToken });
-    expect(api.body.run).toMatchObject({ status: "paused", message: expect.stringMatching(reason) });
+    try {
+      expect(paused.message).toMatch(reason);
+      const api = await callJson<{ run: { status: string; message: string | null } }>("GET", "/api/v1/promotions/{id}", { params: { id: promotionId }, token: carolToken });
+      expect(api.body.run).toMatchObject({ status: "paused", message: expect.stringMatching(reason) });
+    } finally {
+      releaseFirstWait();
+    }
 
     // Meanwhile the rest of the process keeps asking too (pages, other runs and jobs): callers
     // that each ask every 50 ms, through the same adapter.
