@@ -5,9 +5,12 @@
 //   in deployment order, flow lists, quoted health checks);
 // - Backstage catalog-info.yaml (Component/Resource entities, `spec.dependsOn`), read.
 // Parsing reports every problem with its line and column; nothing is written here.
-import YAML, { LineCounter, isMap, isScalar, type Document } from "yaml";
+import { isMap, isScalar } from "yaml";
 import { z } from "zod";
-import { ValidationError, type FieldIssue } from "../core/errors.ts";
+import { ValidationError } from "../core/errors.ts";
+import { invalidFile as invalid, parseYamlDocuments, plainValue, positionOf, zodIssuesWithLines, type ImportIssue } from "../core/yaml.ts";
+
+export type { ImportIssue } from "../core/yaml.ts";
 import { DependencyGraph, planWaves } from "./graph.ts";
 import { MAX_SERVICES_PER_IMPORT, SERVICE_NAME, StrategySchema, TrafficSteps, type Strategy } from "./schemas.ts";
 
@@ -33,81 +36,6 @@ export interface ParsedImport {
   format: "deployment-config" | "backstage";
   services: ImportedService[];
   ignored: { entity: string; reason: string }[];
-}
-
-export interface ImportIssue extends FieldIssue {
-  line?: number;
-  column?: number;
-}
-
-function yamlError(e: { message: string; linePos?: [{ line: number; col: number }, ...unknown[]] }): ValidationError {
-  const pos = e.linePos?.[0];
-  const first = e.message.split("\n")[0] ?? e.message;
-  const where = pos ? ` at line ${pos.line}, column ${pos.col}` : "";
-  const issue: ImportIssue = { path: [], message: first, code: "yaml", ...(pos ? { line: pos.line, column: pos.col } : {}) };
-  return new ValidationError(`The YAML does not parse${where}: ${first.replace(/ at line \d+, column \d+.*$/, "")}`, [issue]);
-}
-
-/** Where a path points in the document: the key of its last segment when there is one (that is the line people look for), else the nearest node. */
-function positionOf(doc: Document, counter: LineCounter, path: (string | number)[]): { line: number; column: number } | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    if (n > 0) {
-      const parent = doc.getIn(path.slice(0, n - 1), true);
-      if (isMap(parent)) {
-        const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(path[n - 1]));
-        const range = isScalar(pair?.key) ? pair.key.range : undefined;
-        if (range) {
-          const p = counter.linePos(range[0]);
-          return { line: p.line, column: p.col };
-        }
-      }
-    }
-    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node && typeof node === "object" && node.range) {
-      const p = counter.linePos(node.range[0]);
-      return { line: p.line, column: p.col };
-    }
-  }
-  return undefined;
-}
-
-function issuesWithLines(doc: Document, counter: LineCounter, error: z.ZodError, prefix: (string | number)[] = []): ImportIssue[] {
-  return error.issues.flatMap((i) => {
-    const path = [...prefix, ...i.path.map((p) => (typeof p === "symbol" ? String(p) : p))];
-    const keys = i.code === "unrecognized_keys" ? i.keys : [undefined];
-    return keys.map((key) => {
-      const full = key === undefined ? path : [...path, key];
-      const pos = positionOf(doc, counter, full);
-      return { path: full, message: key === undefined ? i.message : `Unknown field "${key}".`, code: i.code, ...(pos ?? {}) };
-    });
-  });
-}
-
-function invalid(what: string, issues: ImportIssue[]): ValidationError {
-  const first = issues[0];
-  const at = first ? `${first.path.join(".")}${first.line ? ` (line ${first.line}, column ${first.column})` : ""}: ${first.message}` : "";
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
-  return new ValidationError(`Invalid ${what}: ${at}${more}`, issues);
-}
-
-function parseYamlDocuments(text: string): { docs: Document[]; counter: LineCounter } {
-  const counter = new LineCounter();
-  const docs = YAML.parseAllDocuments(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
-  const list = Array.isArray(docs) ? docs : [docs];
-  for (const d of list) {
-    const err = d.errors[0];
-    if (err) throw yamlError(err as never);
-  }
-  return { docs: list.filter((d) => d.contents !== null), counter };
-}
-
-/** A document as plain data. An alias bomb (more than 100 alias expansions) or an alias to nothing is bad input, not a crash. */
-function plainValue(doc: Document): unknown {
-  try {
-    return doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    throw invalid("YAML", [{ path: [], message: (e as Error).message }]);
-  }
 }
 
 const ServiceNameKey = z.string().regex(SERVICE_NAME, "Service names are lower-case letters, digits and inner hyphens (at most 63).");
@@ -145,7 +73,7 @@ export function parseDeploymentConfig(text: string): ParsedImport {
   if (docs.length !== 1) throw invalid("deployment config", [{ path: [], message: docs.length ? "Expected one YAML document, found several." : "The file is empty." }]);
   const doc = docs[0]!;
   const result = DeploymentConfig.safeParse(plainValue(doc));
-  if (!result.success) throw invalid("deployment config", issuesWithLines(doc, counter, result.error));
+  if (!result.success) throw invalid("deployment config", zodIssuesWithLines(doc, counter, result.error));
   const entries = Object.entries(result.data.services);
   if (entries.length > MAX_SERVICES_PER_IMPORT) throw invalid("deployment config", [{ path: ["services"], message: `At most ${MAX_SERVICES_PER_IMPORT} services per import.` }]);
   // Each service's line, from one pass over the services map (not a search per service).
@@ -208,7 +136,7 @@ export function parseBackstageCatalog(text: string): ParsedImport {
   docs.forEach((doc, index) => {
     const result = BackstageEntity.safeParse(plainValue(doc));
     if (!result.success) {
-      issues.push(...issuesWithLines(doc, counter, result.error, []).map((i) => ({ ...i, path: [`document ${index + 1}`, ...i.path] })));
+      issues.push(...zodIssuesWithLines(doc, counter, result.error).map((i) => ({ ...i, path: [`document ${index + 1}`, ...i.path] })));
       return;
     }
     const e = result.data;

@@ -175,3 +175,21 @@ describe("sliIssues", () => {
     expect(issue).toMatchObject({ path: ["sli", "bad"], line: 1, column: 29 });
   });
 });
+
+describe("hostile YAML", () => {
+  it("refuses an alias to nothing and an alias bomb as bad input in both formats, not as a crash", () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 12; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(",")}]`);
+    for (const text of ["<<: *undefined", bomb.join("\n")]) {
+      for (const parse of [parseOpenSlo, parseSloth]) {
+        let thrown: unknown;
+        try {
+          parse(text);
+        } catch (e) {
+          thrown = e;
+        }
+        expect((thrown as ValidationError).code, String(thrown)).toBe("invalid_input");
+      }
+    }
+  });
+});

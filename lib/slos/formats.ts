@@ -7,19 +7,17 @@
 //   `sli.events.error_query`/`total_query`), read.
 // Queries keep Sloth's `{{.window}}` placeholder for the range. Every problem is reported with
 // its line and column; an import is all or nothing (import.ts checks the database side).
-import YAML, { LineCounter, isMap, isScalar, type Document } from "yaml";
+import YAML, { isScalar, type Document, type LineCounter } from "yaml";
 import { z } from "zod";
-import { ValidationError, type FieldIssue } from "../core/errors.ts";
+import { ValidationError } from "../core/errors.ts";
+import { invalidFile as invalid, parseYamlDocuments, plainValue, positionOf, zodIssuesWithLines, type ImportIssue } from "../core/yaml.ts";
+
+export type { ImportIssue } from "../core/yaml.ts";
 import { checkPromql } from "./promql.ts";
 import { sliIssues, sliQueries, WINDOW_PLACEHOLDER } from "./sli.ts";
 import { AUTOMATIONS, HttpSli, SLO_NAME, SLO_WINDOWS, type Automation, type SloKind, type SloWindow, type Sli } from "./schemas.ts";
 
 export const MAX_SLOS_PER_IMPORT = 2000;
-
-export interface ImportIssue extends FieldIssue {
-  line?: number;
-  column?: number;
-}
 
 /** What a file says about one SLO. Absent optional fields leave an existing SLO's values alone. */
 export interface ImportedSlo {
@@ -48,46 +46,9 @@ export interface ParsedSlos {
 
 // --- YAML with positions ---------------------------------------------------------------------
 
-function yamlError(e: { message: string; linePos?: [{ line: number; col: number }, ...unknown[]] }): ValidationError {
-  const pos = e.linePos?.[0];
-  const first = e.message.split("\n")[0] ?? e.message;
-  const issue: ImportIssue = { path: [], message: first, code: "yaml", ...(pos ? { line: pos.line, column: pos.col } : {}) };
-  return new ValidationError(`The YAML does not parse${pos ? ` at line ${pos.line}, column ${pos.col}` : ""}: ${first.replace(/ at line \d+, column \d+.*$/, "")}`, [issue]);
-}
-
-function parseDocuments(text: string): { docs: Document[]; counter: LineCounter } {
+function parseDocuments(text: string): ReturnType<typeof parseYamlDocuments> {
   if (text.trim() === "") throw new ValidationError("The file is empty.", [{ path: [], message: "Send the YAML as the request body." }]);
-  const counter = new LineCounter();
-  const docs = YAML.parseAllDocuments(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
-  const list = Array.isArray(docs) ? docs : [docs];
-  for (const d of list) {
-    const err = d.errors[0];
-    if (err) throw yamlError(err as never);
-  }
-  return { docs: list.filter((d) => d.contents !== null), counter };
-}
-
-/** Where a path points: the key of its last segment when there is one, else the nearest node. */
-function positionOf(doc: Document, counter: LineCounter, path: readonly (string | number)[]): { line: number; column: number } | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    if (n > 0) {
-      const parent = doc.getIn(path.slice(0, n - 1), true);
-      if (isMap(parent)) {
-        const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(path[n - 1]));
-        const range = isScalar(pair?.key) ? pair.key.range : undefined;
-        if (range) {
-          const p = counter.linePos(range[0]);
-          return { line: p.line, column: p.col };
-        }
-      }
-    }
-    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node && typeof node === "object" && node.range) {
-      const p = counter.linePos(node.range[0]);
-      return { line: p.line, column: p.col };
-    }
-  }
-  return undefined;
+  return parseYamlDocuments(text);
 }
 
 /** The position of a value's text (for PromQL inside a YAML scalar: the query's own line and column are added to it). */
@@ -101,26 +62,6 @@ function valuePosition(doc: Document, counter: LineCounter, path: readonly (stri
   return { line: p.line, column: p.col + quoted };
 }
 
-function zodIssues(doc: Document, counter: LineCounter, error: z.ZodError, prefix: (string | number)[]): ImportIssue[] {
-  return error.issues.flatMap((i) => {
-    const path = i.path.map((p) => (typeof p === "symbol" ? String(p) : p));
-    const keys = i.code === "unrecognized_keys" ? i.keys : [undefined];
-    return keys.map((key) => {
-      const full = key === undefined ? path : [...path, key];
-      const pos = positionOf(doc, counter, full);
-      return { path: [...prefix, ...full], message: key === undefined ? i.message : `Unknown field "${key}".`, code: i.code, ...(pos ?? {}) };
-    });
-  });
-}
-
-function invalid(what: string, issues: ImportIssue[]): ValidationError {
-  const first = issues[0];
-  const at = first ? `${first.path.join(".")}${first.line ? ` (line ${first.line}, column ${first.column})` : ""}: ${first.message}` : "";
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
-  return new ValidationError(`Invalid ${what}: ${at}${more}`, issues);
-}
-
-/** SLI issues with the lines of the YAML: a PromQL error points into the query's own text. */
 function sliIssuesAt(doc: Document, counter: LineCounter, kind: SloKind, sli: Sli, queryPaths: Partial<Record<"good" | "bad" | "total", (string | number)[]>>, prefix: (string | number)[], fallback: (string | number)[]): ImportIssue[] {
   return sliIssues(kind, sli, []).map((issue) => {
     const field = issue.path[0] as "good" | "bad" | "total" | undefined;
@@ -232,7 +173,7 @@ export function parseOpenSlo(text: string): ParsedSlos {
   const issues: ImportIssue[] = [];
   docs.forEach((doc, index) => {
     const where = `document ${index + 1}`;
-    const raw = doc.toJS() as { apiVersion?: unknown; kind?: unknown } | null;
+    const raw = plainValue(doc) as { apiVersion?: unknown; kind?: unknown } | null;
     const line = positionOf(doc, counter, [])?.line ?? 0;
     if (!raw || typeof raw !== "object") {
       issues.push({ path: [where], message: "Expected an OpenSLO object.", line });
@@ -253,7 +194,7 @@ export function parseOpenSlo(text: string): ParsedSlos {
     }
     const result = OpenSloDoc.safeParse(raw);
     if (!result.success) {
-      issues.push(...zodIssues(doc, counter, result.error, [where]));
+      issues.push(...zodIssuesWithLines(doc, counter, result.error, [where]));
       return;
     }
     const d = result.data;
@@ -460,9 +401,9 @@ export function parseSloth(text: string): ParsedSlos {
   const issues: ImportIssue[] = [];
   docs.forEach((doc, index) => {
     const prefix: (string | number)[] = docs.length > 1 ? [`document ${index + 1}`] : [];
-    const result = SlothSpec.safeParse(doc.toJS());
+    const result = SlothSpec.safeParse(plainValue(doc));
     if (!result.success) {
-      issues.push(...zodIssues(doc, counter, result.error, prefix));
+      issues.push(...zodIssuesWithLines(doc, counter, result.error, prefix));
       return;
     }
     const spec = result.data;
