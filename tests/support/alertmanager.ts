@@ -4,15 +4,15 @@
 // and a resolution a second later), its configuration checked by `amtool check-config` first.
 // Also: a small HTTP server that hands requests to Paved's own route handlers, as `next start`
 // would, so that Prometheus can scrape Paved and Alertmanager can call its webhook.
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import YAML from "yaml";
 import type { HttpMethod } from "@/lib/core/http/contract";
-import { freePort } from "./servers";
+import { freePort, startDaemon } from "./servers";
 import { routeHandler } from "./http";
 
 const run = promisify(execFile);
@@ -58,33 +58,13 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<A
   });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(
+  const { stop } = await startDaemon(
+    "alertmanager",
     ALERTMANAGER_BINARY,
     [`--config.file=${file}`, `--storage.path=${path.join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address=", `--web.external-url=${url}`],
-    { stdio: ["ignore", "ignore", "pipe"] },
+    url,
+    dir,
   );
-  let log = "";
-  child.stderr?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-8000)));
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    await exited;
-    await rm(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`alertmanager exited: ${log}`);
-    try {
-      if ((await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) })).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`alertmanager not ready: ${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
   return {
     url,
     address: `127.0.0.1:${port}`,

@@ -8,7 +8,7 @@
 // blocks are cached in the temp folder under a key made of the generator's version, the day the
 // history ends (today, 00:00 UTC) and a fingerprint of the model's output, so the suite builds
 // them once a day (~15 s) and later runs copy them (well under a second).
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
@@ -18,7 +18,7 @@ import { promisify } from "node:util";
 import { Ajv, type ValidateFunction } from "ajv";
 import YAML from "yaml";
 import { DAY_SECONDS, HEALTHY, exposedSamples, newSeries, observe, type TrafficSeries } from "@/lib/metrics/traffic";
-import { PROMETHEUS_BINARY, freePort } from "./servers";
+import { PROMETHEUS_BINARY, freePort, startDaemon } from "./servers";
 
 const run = promisify(execFile);
 
@@ -178,7 +178,8 @@ export async function startPrometheusServer(options: PrometheusOptions = {}): Pr
   await writeFile(path.join(dir, "prometheus.yml"), YAML.stringify(config));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(
+  const { child, stop } = await startDaemon(
+    "prometheus",
     PROMETHEUS_BINARY,
     [
       `--config.file=${path.join(dir, "prometheus.yml")}`,
@@ -189,34 +190,10 @@ export async function startPrometheusServer(options: PrometheusOptions = {}): Pr
       // Send firing and resolved alerts at once (the default waits a minute between re-sends).
       "--rules.alert.resend-delay=1s",
     ],
-    { stdio: ["ignore", "ignore", "pipe"] },
+    url,
+    dir,
+    60_000,
   );
-  let log = "";
-  child.stderr?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-8000)));
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGCONT");
-      child.kill("SIGTERM");
-    }
-    await exited;
-    await rm(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`prometheus exited: ${log}`);
-    try {
-      const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`prometheus not ready: ${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
   return {
     url,
     dataDir,

@@ -17,6 +17,47 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+export interface Daemon {
+  child: ChildProcess;
+  /** Stops it (waking it first, should a test have paused it with SIGSTOP) and removes its folder. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a Prometheus-family binary (prometheus, prometheus-alertmanager) and waits until its
+ * `/-/ready` answers, failing with the end of its stderr if it exits or never gets ready; `dir`
+ * (its configuration and data) is removed when it stops.
+ */
+export async function startDaemon(name: string, binary: string, args: string[], url: string, dir: string, timeoutMs = 20_000): Promise<Daemon> {
+  const child: ChildProcess = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  child.stderr?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-8000)));
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGCONT");
+      child.kill("SIGTERM");
+    }
+    await exited;
+    await rm(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited: ${log}`);
+    try {
+      if ((await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) })).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`${name} not ready: ${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, stop };
+}
+
 export const PROMETHEUS_BINARY = process.env.PAVED_TEST_PROMETHEUS ?? "/usr/bin/prometheus";
 
 export interface RunningPrometheus {
@@ -31,7 +72,8 @@ export async function startPrometheus(options: { routePrefix?: string } = {}): P
   const port = await freePort();
   const prefix = options.routePrefix ?? "";
   const url = `http://127.0.0.1:${port}${prefix}`;
-  const child: ChildProcess = spawn(
+  const { stop } = await startDaemon(
+    "prometheus",
     PROMETHEUS_BINARY,
     [
       `--config.file=${path.join(dir, "prometheus.yml")}`,
@@ -39,31 +81,9 @@ export async function startPrometheus(options: { routePrefix?: string } = {}): P
       `--web.listen-address=127.0.0.1:${port}`,
       ...(prefix ? [`--web.route-prefix=${prefix}`, `--web.external-url=${url}`] : []),
     ],
-    { stdio: ["ignore", "ignore", "pipe"] },
+    url,
+    dir,
   );
-  let log = "";
-  child.stderr?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    await exited;
-    await rm(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`prometheus exited: ${log}`);
-    try {
-      const res = await fetch(`${url}/-/ready`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`prometheus not ready: ${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
   return { url, stop };
 }
 
