@@ -6,7 +6,7 @@
 // sort on a click; polled every few seconds while any incident is open.
 import { useQuery } from "@tanstack/react-query";
 import { flexRender, getCoreRowModel, getSortedRowModel, useReactTable, type ColumnDef, type SortingState } from "@tanstack/react-table";
-import { ArrowDown, ArrowUp, ArrowUpDown, Siren } from "lucide-react";
+import { Siren } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState, useTransition } from "react";
@@ -16,7 +16,7 @@ import { useNow } from "@/components/delivery/use-now";
 import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
 import { NativeSelect } from "@/components/ui/input";
-import { TBody, Td, Th, THead, Tr } from "@/components/ui/table";
+import { SortableTHead, TBody, Td, Tr } from "@/components/ui/table";
 import type { IncidentDto, RemediationDto } from "@/lib/incidents/schemas";
 import {
   compareIncidents,
@@ -249,23 +249,7 @@ export function IncidentsTable({ initial, initialQuery, services, links }: { ini
       ) : (
         <div className="overflow-x-auto">
           <table className="w-full border-collapse text-sm" data-testid="incidents-table">
-            <THead>
-              {table.getHeaderGroups().map((hg) => (
-                <tr key={hg.id}>
-                  {hg.headers.map((h) => {
-                    const sorted = h.column.getIsSorted();
-                    return (
-                      <Th key={h.id} aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none"}>
-                        <button className="inline-flex items-center gap-1 uppercase hover:text-foreground" onClick={h.column.getToggleSortingHandler()}>
-                          {flexRender(h.column.columnDef.header, h.getContext())}
-                          {sorted === "asc" ? <ArrowUp className="size-3" /> : sorted === "desc" ? <ArrowDown className="size-3" /> : <ArrowUpDown className="size-3 opacity-40" />}
-                        </button>
-                      </Th>
-                    );
-                  })}
-                </tr>
-              ))}
-            </THead>
+            <SortableTHead table={table} />
             <TBody>
               {table.getRowModel().rows.map((row) => (
                 <Tr key={row.id} data-testid="incident-row" data-status={row.original.status}>

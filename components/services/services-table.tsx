@@ -3,7 +3,7 @@
 // The services list, a page at a time: search, team and strategy filters, sort and page live in
 // the URL and the server answers with one page (GET /api/v1/services's query), so the list stays
 // fast with thousands of services and any view can be shared as a link.
-import { ArrowDown, ArrowUp, ArrowUpDown, ChevronLeft, ChevronRight, Network, Search } from "lucide-react";
+import { ChevronLeft, ChevronRight, Network, Search } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState, useTransition } from "react";
@@ -11,7 +11,7 @@ import { StrategyBadge } from "@/components/services/strategy";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Input, NativeSelect } from "@/components/ui/input";
-import { TBody, Td, Th, THead, Tr } from "@/components/ui/table";
+import { SortableTh, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import type { ServiceDto } from "@/lib/services/schemas";
 
 export interface ServicesPage {
@@ -39,14 +39,11 @@ function DependencyList({ names }: { names: string[] }) {
 type SortKey = "name" | "team" | "strategy" | "updated";
 
 function SortHeader({ label, column, sort, onSort }: { label: string; column: SortKey; sort: string; onSort: (next: string) => void }) {
-  const active = sort === column ? "asc" : sort === `-${column}` ? "desc" : null;
+  const active = sort === column ? "asc" : sort === `-${column}` ? "desc" : false;
   return (
-    <Th aria-sort={active === "asc" ? "ascending" : active === "desc" ? "descending" : "none"}>
-      <button className="inline-flex items-center gap-1 uppercase hover:text-foreground" onClick={() => onSort(active === "asc" ? `-${column}` : column)}>
-        {label}
-        {active === "asc" ? <ArrowUp className="size-3" /> : active === "desc" ? <ArrowDown className="size-3" /> : <ArrowUpDown className="size-3 opacity-40" />}
-      </button>
-    </Th>
+    <SortableTh sorted={active} onToggle={() => onSort(active === "asc" ? `-${column}` : column)}>
+      {label}
+    </SortableTh>
   );
 }
 

@@ -4,14 +4,14 @@
 // filtered by team, service, risk or text and optionally grouped per team, all kept in the URL.
 // Columns sort on a click; the rows are the server's, computed in one batch from the metrics source.
 import { flexRender, getCoreRowModel, getSortedRowModel, useReactTable, type ColumnDef, type SortingState } from "@tanstack/react-table";
-import { ArrowDown, ArrowUp, ArrowUpDown, Gauge, Search } from "lucide-react";
+import { Gauge, Search } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Fragment, useEffect, useMemo, useRef, useState, useTransition } from "react";
 import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Input, NativeSelect } from "@/components/ui/input";
-import { TBody, Td, Th, THead, Tr } from "@/components/ui/table";
+import { SortableTHead, TBody, Td, Tr } from "@/components/ui/table";
 import {
   applyFilters,
   burnRateOf,
@@ -210,23 +210,7 @@ export function SlosTable({ rows, teams, services }: { rows: OverviewRow[]; team
       ) : (
         <div className="overflow-x-auto">
           <table className="w-full border-collapse text-sm" data-testid="slos-table">
-            <THead>
-              {table.getHeaderGroups().map((hg) => (
-                <tr key={hg.id}>
-                  {hg.headers.map((h) => {
-                    const sorted = h.column.getIsSorted();
-                    return (
-                      <Th key={h.id} aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none"}>
-                        <button className="inline-flex items-center gap-1 uppercase hover:text-foreground" onClick={h.column.getToggleSortingHandler()}>
-                          {flexRender(h.column.columnDef.header, h.getContext())}
-                          {sorted === "asc" ? <ArrowUp className="size-3" /> : sorted === "desc" ? <ArrowDown className="size-3" /> : <ArrowUpDown className="size-3 opacity-40" />}
-                        </button>
-                      </Th>
-                    );
-                  })}
-                </tr>
-              ))}
-            </THead>
+            <SortableTHead table={table} />
             {groups ? (
               groups.map((g) => {
                 const c = riskCounts(g.items);

@@ -1,4 +1,6 @@
-import type { HTMLAttributes, TdHTMLAttributes, ThHTMLAttributes } from "react";
+import { flexRender, type Table as TanstackTable } from "@tanstack/react-table";
+import { ArrowDown, ArrowUp, ArrowUpDown } from "lucide-react";
+import type { HTMLAttributes, ReactNode, TdHTMLAttributes, ThHTMLAttributes } from "react";
 import { cn } from "./cn";
 
 export function Table({ className, ...props }: HTMLAttributes<HTMLTableElement>) {
@@ -27,4 +29,33 @@ export function Td({ className, ...props }: TdHTMLAttributes<HTMLTableCellElemen
 
 export function Tr({ className, ...props }: HTMLAttributes<HTMLTableRowElement>) {
   return <tr className={cn("transition-colors hover:bg-surface-2/50", className)} {...props} />;
+}
+
+/** A column header that sorts on a click, with its direction shown and announced (aria-sort). */
+export function SortableTh({ sorted, onToggle, children }: { sorted: "asc" | "desc" | false; onToggle: (event: unknown) => void; children: ReactNode }) {
+  return (
+    <Th aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none"}>
+      <button className="inline-flex items-center gap-1 uppercase hover:text-foreground" onClick={onToggle}>
+        {children}
+        {sorted === "asc" ? <ArrowUp className="size-3" /> : sorted === "desc" ? <ArrowDown className="size-3" /> : <ArrowUpDown className="size-3 opacity-40" />}
+      </button>
+    </Th>
+  );
+}
+
+/** The header rows of a TanStack table whose columns sort in the browser. */
+export function SortableTHead<T>({ table }: { table: TanstackTable<T> }) {
+  return (
+    <THead>
+      {table.getHeaderGroups().map((hg) => (
+        <tr key={hg.id}>
+          {hg.headers.map((h) => (
+            <SortableTh key={h.id} sorted={h.column.getIsSorted()} onToggle={h.column.getToggleSortingHandler() ?? (() => {})}>
+              {flexRender(h.column.columnDef.header, h.getContext())}
+            </SortableTh>
+          ))}
+        </tr>
+      ))}
+    </THead>
+  );
 }
