@@ -10,14 +10,11 @@ import { MetricsUnavailableError, type MetricsSource } from "@/lib/core/ports/me
 import { setGitOpsEngine } from "@/lib/delivery/engine";
 import type { PromotionDto } from "@/lib/delivery";
 import { SandboxCluster } from "@/lib/integrations/sandbox-cluster";
-import { demoGitOpsRepo } from "@/lib/integrations/localgit/gitops-seed";
-import { seedSandboxRepos } from "@/lib/integrations/localgit/seed";
 import { setMetricsSource } from "@/lib/metrics/source";
 import { SandboxMetricsSource } from "@/lib/metrics/sandbox-source";
 import { HEALTHY, newSeries } from "@/lib/metrics/traffic";
 import { forgetLastKnownStatuses } from "@/lib/slos/live";
-import { DEMO_ENVIRONMENTS, DEMO_SERVICES } from "@/prisma/seed/demo-organisation";
-import { useSandboxGit } from "../support/catalog";
+import { useDemoGitOps } from "../support/catalog";
 import { createTestDatabase, useDatabase, useSharedDatabase, type TestDatabase } from "../support/database";
 import { makePerson, type TestPerson } from "../support/factory";
 import { callJson, type ErrorBody } from "../support/http";
@@ -40,9 +37,8 @@ function traffic(): SandboxMetricsSource {
 beforeAll(async () => {
   database = await createTestDatabase({ seed: true });
   await useDatabase(database.url);
-  const git = await useSandboxGit([]);
+  const git = await useDemoGitOps();
   host = git.host;
-  await seedSandboxRepos(git.dataDir, [demoGitOpsRepo(DEMO_SERVICES, DEMO_ENVIRONMENTS)]);
   const cluster = new SandboxCluster({ db: db(), host, speed: 0 });
   setGitOpsEngine(cluster);
   await cluster.listApplications();

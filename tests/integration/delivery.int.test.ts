@@ -9,15 +9,12 @@ import { EngineUnavailableError, type GitOpsEngine } from "@/lib/core/ports/gito
 import type { GitHost, RepoRef } from "@/lib/core/ports/git-host";
 import { gitOpsRepositoryOf } from "@/lib/gitops/repository";
 import { SandboxCluster } from "@/lib/integrations/sandbox-cluster";
-import { demoGitOpsRepo } from "@/lib/integrations/localgit/gitops-seed";
-import { seedSandboxRepos } from "@/lib/integrations/localgit/seed";
 import { setGitOpsEngine } from "@/lib/delivery/engine";
 import { gitopsSnapshot, versionIn } from "@/lib/delivery/gitops-state";
 import { executeRun, type RunDeps } from "@/lib/delivery/run";
 import { scanDrift } from "@/lib/delivery/rollback";
 import type { DeploymentDto, MatrixDto, PromotionDto } from "@/lib/delivery";
-import { DEMO_ENVIRONMENTS, DEMO_SERVICES } from "@/prisma/seed/demo-organisation";
-import { useSandboxGit } from "../support/catalog";
+import { useDemoGitOps } from "../support/catalog";
 import { createTestDatabase, useDatabase, useSharedDatabase, type TestDatabase } from "../support/database";
 import { makePerson, type TestPerson } from "../support/factory";
 import { callJson, expectErrorBody, type ErrorBody } from "../support/http";
@@ -36,9 +33,8 @@ type Promotion = PromotionDto & ErrorBody;
 beforeAll(async () => {
   database = await createTestDatabase({ seed: true });
   await useDatabase(database.url);
-  const git = await useSandboxGit([]);
+  const git = await useDemoGitOps();
   host = git.host;
-  await seedSandboxRepos(git.dataDir, [demoGitOpsRepo(DEMO_SERVICES, DEMO_ENVIRONMENTS)]);
   repo = gitOpsRepositoryOf(host);
   cluster = new SandboxCluster({ db: db(), host, speed: 0 });
   setGitOpsEngine(cluster);

@@ -8,10 +8,8 @@ import type { GitHost, RepoRef } from "@/lib/core/ports/git-host";
 import { gitopsSnapshot, versionIn } from "@/lib/delivery/gitops-state";
 import { gitOpsRepositoryOf, listApps, overlayKustomizationPath, pinnedImage, readGitOpsFiles, setImageTag } from "@/lib/gitops/repository";
 import { SandboxCluster } from "@/lib/integrations/sandbox-cluster";
-import { demoGitOpsRepo } from "@/lib/integrations/localgit/gitops-seed";
-import { seedSandboxRepos } from "@/lib/integrations/localgit/seed";
 import { DEMO_ENVIRONMENTS, DEMO_SERVICES } from "@/prisma/seed/demo-organisation";
-import { useSandboxGit } from "../support/catalog";
+import { useDemoGitOps } from "../support/catalog";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
 // Every overlay render goes through createKustomizer(...).render: counted.
@@ -79,10 +77,9 @@ async function pin(service: string, environment: string, tag: string): Promise<s
 beforeAll(async () => {
   database = await createTestDatabase({ seed: true });
   client = createClient(database.url, 3);
-  const git = await useSandboxGit([]);
+  const git = await useDemoGitOps();
   plain = git.host;
   host = counting(plain);
-  await seedSandboxRepos(git.dataDir, [demoGitOpsRepo(DEMO_SERVICES, DEMO_ENVIRONMENTS)]);
   repo = gitOpsRepositoryOf(plain);
 });
 

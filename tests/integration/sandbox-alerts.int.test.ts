@@ -33,10 +33,7 @@ import { forgetObservation, observeTraffic, SandboxMetricsSource, setMetricsSour
 import { toRuleSlo } from "@/lib/slos";
 import { sloInclude } from "@/lib/slos/read";
 import { SandboxCluster } from "@/lib/integrations/sandbox-cluster";
-import { demoGitOpsRepo } from "@/lib/integrations/localgit/gitops-seed";
-import { seedSandboxRepos } from "@/lib/integrations/localgit/seed";
-import { DEMO_ENVIRONMENTS, DEMO_SERVICES } from "@/prisma/seed/demo-organisation";
-import { useSandboxGit } from "../support/catalog";
+import { useDemoGitOps } from "../support/catalog";
 import { createTestDatabase, useDatabase, useSharedDatabase, type TestDatabase } from "../support/database";
 import { makePerson, type TestPerson } from "../support/factory";
 import { callJson } from "../support/http";
@@ -52,9 +49,8 @@ let clock = Date.now();
 beforeAll(async () => {
   database = await createTestDatabase({ seed: true });
   await useDatabase(database.url);
-  const git = await useSandboxGit([]);
+  const git = await useDemoGitOps();
   host = git.host;
-  await seedSandboxRepos(git.dataDir, [demoGitOpsRepo(DEMO_SERVICES, DEMO_ENVIRONMENTS)]);
   cluster = new SandboxCluster({ db: db(), host, speed: 0 });
   setGitOpsEngine(cluster);
   setMetricsSource(new SandboxMetricsSource(() => observeTraffic(db(), cluster, clock), () => clock));

@@ -10,10 +10,8 @@ import type { GitHost, RepoRef } from "@/lib/core/ports/git-host";
 import { EngineRequestError, type ResourceNode } from "@/lib/core/ports/gitops-engine";
 import { gitOpsRepositoryOf, overlayKustomizationPath, setImageTag } from "@/lib/gitops/repository";
 import { SandboxCluster, createSandboxCluster } from "@/lib/integrations/sandbox-cluster";
-import { demoGitOpsRepo } from "@/lib/integrations/localgit/gitops-seed";
-import { seedSandboxRepos } from "@/lib/integrations/localgit/seed";
 import { DEMO_ENVIRONMENTS, DEMO_SERVICES } from "@/prisma/seed/demo-organisation";
-import { useSandboxGit } from "../support/catalog";
+import { useDemoGitOps } from "../support/catalog";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { BASE_ERROR_RATE } from "@/lib/integrations/sandbox-cluster/model";
 
@@ -31,9 +29,8 @@ beforeAll(async () => {
   database = await createTestDatabase({ seed: true });
   client = createClient(database.url, 3);
   otherClient = createClient(database.url, 3);
-  const git = await useSandboxGit([]);
+  const git = await useDemoGitOps();
   host = git.host;
-  await seedSandboxRepos(git.dataDir, [demoGitOpsRepo(DEMO_SERVICES, DEMO_ENVIRONMENTS)]);
   repo = gitOpsRepositoryOf(host);
   cluster = new SandboxCluster({ db: client, host, now: () => now, speed: 1 });
 });

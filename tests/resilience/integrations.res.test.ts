@@ -21,11 +21,10 @@ import { executeRun } from "@/lib/delivery/run";
 import { ArgoCdEngine } from "@/lib/integrations/argocd";
 import { GitHubGitHost } from "@/lib/integrations/github/git-host";
 import { resetIntegrationHealthCache } from "@/lib/integrations/health";
-import { demoGitOpsFiles, demoGitOpsRepo } from "@/lib/integrations/localgit/gitops-seed";
-import { seedSandboxRepos } from "@/lib/integrations/localgit/seed";
+import { demoGitOpsFiles } from "@/lib/integrations/localgit/gitops-seed";
 import { DEMO_ENVIRONMENTS, DEMO_SERVICES } from "@/prisma/seed/demo-organisation";
 import { startArgoCdDouble, type ArgoCdDouble } from "../support/argocd-double";
-import { useSandboxGit } from "../support/catalog";
+import { useDemoGitOps } from "../support/catalog";
 import { createTestDatabase, useDatabase, useSharedDatabase, type TestDatabase } from "../support/database";
 import { makePerson } from "../support/factory";
 import { startGithubDouble, type GithubDouble } from "../support/github-double";
@@ -54,8 +53,7 @@ const savedEnv = { ...process.env };
 beforeAll(async () => {
   database = await createTestDatabase({ seed: true });
   await useDatabase(database.url);
-  const git = await useSandboxGit([]);
-  await seedSandboxRepos(git.dataDir, [demoGitOpsRepo(DEMO_SERVICES, DEMO_ENVIRONMENTS)]);
+  const git = await useDemoGitOps();
   local = git.host;
 
   argo = await startArgoCdDouble();

@@ -36,3 +36,13 @@ export async function useSandboxGit(repos: { name: string; files: Record<string,
   );
   return { dataDir, host: gitHost() };
 }
+
+/** The sandbox git host with the demo organisation's GitOps repository (as `npm start` seeds it), and `repos` beside it. */
+export async function useDemoGitOps(repos: { name: string; files: Record<string, string> }[] = []) {
+  const { demoGitOpsRepo } = await import("../../lib/integrations/localgit/gitops-seed.ts");
+  const { seedSandboxRepos } = await import("../../lib/integrations/localgit/seed.ts");
+  const { DEMO_ENVIRONMENTS, DEMO_SERVICES } = await import("../../prisma/seed/demo-organisation.ts");
+  const git = await useSandboxGit(repos);
+  await seedSandboxRepos(git.dataDir, [demoGitOpsRepo(DEMO_SERVICES, DEMO_ENVIRONMENTS)]);
+  return git;
+}
