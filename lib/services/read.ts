@@ -5,9 +5,10 @@
 // process and keyed by a fingerprint of the tables it reads (graph revision, service revisions,
 // team changes), so repeated reads of an unchanged graph skip the build and serialisation.
 import type { Db, Tx } from "../core/db/client.ts";
+import { cachedByDataVersion } from "../core/db/data-version.ts";
 import { NotFoundError } from "../core/errors.ts";
 import { DependencyGraph } from "./graph.ts";
-import { GraphDto, type ListServicesQuery, type ServiceDto } from "./schemas.ts";
+import { GraphDto, type ListServicesQuery, type ServiceDto, type ServicePage } from "./schemas.ts";
 
 interface ServiceRow {
   id: string;
@@ -86,10 +87,23 @@ function orderBy(sort: string): { inner: string; outer: string } {
 /** `%`, `_` and `\` in a search are literal characters, not patterns. */
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-export async function listServices(
-  db: Db,
-  query: Partial<ListServicesQuery> = {},
-): Promise<{ items: ServiceDto[]; total: number; limit: number; offset: number }> {
+/**
+ * A page of services as the API's JSON text, built by PostgreSQL in one statement: the page's
+ * rows come from the ordered, limited subquery (an index scan for the default order), the
+ * dependency arrays are computed for those rows only, and the total is an uncorrelated subquery
+ * evaluated once, even past the last page. PostgreSQL writes the JSON, so this process neither
+ * parses rows and arrays nor serialises objects: the list route passes the text on as it is
+ * (the handler checks such answers against the contract in tests).
+ */
+export async function listServicesJson(db: Db, query: Partial<ListServicesQuery> = {}): Promise<string> {
+  // Pages are cached per process under the data version, which every change to services, their
+  // dependencies and teams moves on in its own transaction: an unchanged catalogue costs one
+  // primary-key read per page, and a change is seen by the very next read, on any instance.
+  const key = JSON.stringify([query.team ?? null, query.strategy ?? null, query.q ?? null, query.sort ?? "name", query.limit ?? 100, query.offset ?? 0]);
+  return cachedByDataVersion(db, "services.pages", key, () => queryServicesPage(db, query), 200);
+}
+
+async function queryServicesPage(db: Db, query: Partial<ListServicesQuery>): Promise<string> {
   const where: string[] = [];
   const values: unknown[] = [];
   if (query.team) {
@@ -111,31 +125,42 @@ export async function listServices(
   const limit = query.limit ?? 100;
   const offset = query.offset ?? 0;
   values.push(limit, offset);
-  // The page and the total in one statement: the page's rows come from the ordered, limited
-  // subquery (an index scan for the default order), the dependency arrays are computed for those
-  // rows only, and the total is an uncorrelated subquery evaluated once.
   const order = orderBy(query.sort ?? "name");
   const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
-  const rows = await db.$queryRawUnsafe<ServiceRow[]>(
-    `SELECT p.*,
-            ARRAY(SELECT x."name" FROM "service_dependencies" d JOIN "services" x ON x."id" = d."depends_on_id" WHERE d."service_id" = p."id" ORDER BY x."name") AS depends_on,
-            ARRAY(SELECT x."name" FROM "service_dependencies" d JOIN "services" x ON x."id" = d."service_id" WHERE d."depends_on_id" = p."id" ORDER BY x."name") AS dependents,
-            (SELECT count(*) FROM "services" s JOIN "teams" t ON t."id" = s."team_id" ${filter}) AS total
-       FROM (SELECT ${PAGE_COLUMNS}
-               FROM "services" s JOIN "teams" t ON t."id" = s."team_id"
-               ${filter}
-              ORDER BY ${order.inner}
-              LIMIT $${values.length - 1} OFFSET $${values.length}) p
-      ORDER BY ${order.outer}`,
+  // Every service has a team (a foreign key, not null): the count joins teams only to filter by one.
+  const counted = query.team ? `"services" s JOIN "teams" t ON t."id" = s."team_id"` : `"services" s`;
+  const L = `$${values.length - 1}`;
+  const O = `$${values.length}`;
+  const rows = await db.$queryRawUnsafe<{ page: string }[]>(
+    `SELECT json_build_object(
+       'items', coalesce((
+         SELECT json_agg(json_build_object(
+                  'id', p."id", 'name', p."name", 'description', p."description",
+                  'team', json_build_object('slug', p.team_slug, 'name', p.team_name, 'color', p.team_color),
+                  'repository', p."repository", 'strategy', p.strategy, 'healthCheckPath', p."health_check_path",
+                  'trafficSteps', coalesce(p."traffic_steps", '{}'), 'migrationScripts', coalesce(p."migration_scripts", '{}'),
+                  'pathGlobs', coalesce(p."path_globs", '{}'), 'environments', coalesce(p."environments", '{}'),
+                  'dependsOn', ARRAY(SELECT x."name" FROM "service_dependencies" d JOIN "services" x ON x."id" = d."depends_on_id" WHERE d."service_id" = p."id" ORDER BY x."name"),
+                  'dependents', ARRAY(SELECT x."name" FROM "service_dependencies" d JOIN "services" x ON x."id" = d."service_id" WHERE d."depends_on_id" = p."id" ORDER BY x."name"),
+                  'revision', p."revision",
+                  'updatedAt', to_char(p."updated_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                ) ORDER BY ${order.outer})
+           FROM (SELECT ${PAGE_COLUMNS}
+                   FROM "services" s JOIN "teams" t ON t."id" = s."team_id"
+                   ${filter}
+                  ORDER BY ${order.inner}
+                  LIMIT ${L} OFFSET ${O}) p), '[]'::json),
+       'total', (SELECT count(*) FROM ${counted} ${filter}),
+       'limit', ${L}::int,
+       'offset', ${O}::int)::text AS page`,
     ...values,
   );
-  let total = rows.length ? Number(rows[0]!.total) : 0;
-  if (!rows.length && offset > 0) {
-    // Past the last page: the total still tells the pager where the last page is.
-    const counted = await db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "services" s JOIN "teams" t ON t."id" = s."team_id" ${filter}`, ...values.slice(0, -2));
-    total = Number(counted[0]?.n ?? 0);
-  }
-  return { items: rows.map(toServiceDto), total, limit, offset };
+  return rows[0]!.page;
+}
+
+/** A page of services (the services page on the server; the API passes the same JSON text on). */
+export async function listServices(db: Db, query: Partial<ListServicesQuery> = {}): Promise<ServicePage> {
+  return JSON.parse(await listServicesJson(db, query)) as ServicePage;
 }
 
 export async function getService(db: Db | Tx, name: string): Promise<ServiceDto> {

@@ -50,6 +50,7 @@ export const ListServicesQuery = z.object({
 export type ListServicesQuery = z.output<typeof ListServicesQuery>;
 
 export const ServicePage = z.object({ items: z.array(ServiceDto), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+export type ServicePage = z.infer<typeof ServicePage>;
 
 const HealthCheckPath = z.string().max(200).regex(/^\/[\x21-\x7e]*$/, "A path starting with `/`, without spaces.");
 const Repository = z

@@ -226,6 +226,16 @@ describe("services", () => {
     expectErrorBody(await callJson("GET", "/api/v1/services", { query: { limit: "0" }, token: viewer.token }), 400, "invalid_input");
   });
 
+  it("lists each service exactly as its own page reads it (the list's JSON is written by PostgreSQL)", async () => {
+    const listed = await callJson<{ items: ServiceDto[]; limit: number; offset: number }>("GET", "/api/v1/services", { query: { limit: "500", q: "backend-api" }, token: viewer.token });
+    expect(listed.body).toMatchObject({ limit: 500, offset: 0 });
+    const item = listed.body.items.find((s) => s.name === "backend-api")!;
+    const one = await callJson<ServiceDto>("GET", "/api/v1/services/{name}", { params: { name: "backend-api" }, token: viewer.token });
+    expect(item).toEqual(one.body);
+    expect(item.updatedAt).toBe(new Date(item.updatedAt).toISOString());
+    expect(item.dependsOn.length + item.dependents.length).toBeGreaterThan(0);
+  });
+
   it("pages without overlap, counts past the last page, and searches % and _ literally", async () => {
     const all = await callJson<{ items: ServiceDto[]; total: number }>("GET", "/api/v1/services", { query: { limit: "500", sort: "team" }, token: viewer.token });
     const pages: string[] = [];

@@ -1,7 +1,11 @@
 // Who is acting: a signed-in person, a person through one of their API tokens, or Paved itself
-// (jobs, the launcher). Loaded from the database on every request, so that a removed role or a
-// disabled user takes effect at once, even for existing sessions and tokens.
+// (jobs, the launcher). Cached per process under the data version (lib/core/db/data-version.ts),
+// which every change to users, memberships, teams, tokens and signed-out sessions moves on in
+// the same transaction: a removed role, a revoked token or a disabled user takes effect at once,
+// on every instance, even for existing sessions and tokens, while a request whose actor has not
+// changed costs one primary-key read.
 import type { Db, Tx } from "../db/client.ts";
+import { cachedByDataVersion } from "../db/data-version.ts";
 import { UnauthenticatedError, ForbiddenError } from "../errors.ts";
 import {
   hasPermission,
@@ -44,8 +48,9 @@ function loadUser(db: Db | Tx, where: { id: string }) {
   return db.user.findUnique({ where, include: userInclude });
 }
 
+/** Frozen: one actor object serves every request until the data version moves on. */
 function toActor(user: UserWithMemberships, kind: "user" | "token", tokenId?: string): Actor {
-  return {
+  return deepFreeze({
     kind,
     userId: user.id,
     login: user.login,
@@ -54,7 +59,13 @@ function toActor(user: UserWithMemberships, kind: "user" | "token", tokenId?: st
     isDemo: user.isDemo,
     grants: user.memberships.map((m) => ({ role: roleFromDb(m.role), teamId: m.teamId, teamSlug: m.team.slug })),
     ...(tokenId ? { tokenId } : {}),
-  };
+  });
+}
+
+function deepFreeze<T extends Actor>(actor: T): T {
+  for (const grant of actor.grants) Object.freeze(grant);
+  Object.freeze(actor.grants);
+  return Object.freeze(actor);
 }
 
 /** The actor behind a session, or null when the user no longer exists or is disabled. */
@@ -67,27 +78,53 @@ export async function loadActorByUserId(db: Db | Tx, userId: string): Promise<Ac
 
 /** The actor behind a browser session, or null when the session was signed out or its user is gone. */
 export async function loadActorForSession(db: Db, session: { uid: string; sid?: string | undefined }): Promise<Actor | null> {
-  const [actor, revoked] = await Promise.all([
-    loadActorByUserId(db, session.uid),
-    session.sid ? db.revokedSession.findUnique({ where: { sid: session.sid }, select: { sid: true } }) : Promise.resolve(null),
-  ]);
-  // Sessions from before session ids existed have no sid; they expire within a day.
-  return revoked ? null : actor;
+  return cachedByDataVersion(db, "actors", `session:${session.uid}:${session.sid ?? ""}`, async () => {
+    const [actor, revoked] = await Promise.all([
+      loadActorByUserId(db, session.uid),
+      session.sid ? db.revokedSession.findUnique({ where: { sid: session.sid }, select: { sid: true } }) : Promise.resolve(null),
+    ]);
+    // Sessions from before session ids existed have no sid; they expire within a day.
+    return revoked ? null : actor;
+  });
+}
+
+/** What a token's row says, as cached: its actor and what decides whether it may be used now. */
+interface TokenState {
+  actor: Actor;
+  id: string;
+  revoked: boolean;
+  expiresAt: Date | null;
+  userDisabled: boolean;
+  lastUsedAt: Date | null;
 }
 
 /** The actor behind `Authorization: Bearer <token>`; each failure says what is wrong with the token. */
 export async function loadActorByApiToken(db: Db, token: string, now = new Date()): Promise<Actor> {
   if (!looksLikeApiToken(token)) throw new UnauthenticatedError("The bearer token is not a Paved API token.");
-  const row = await db.apiToken.findUnique({ where: { tokenHash: hashApiToken(token) }, include: { user: { include: userInclude } } });
-  if (!row) throw new UnauthenticatedError("The API token is not valid.");
-  if (row.revokedAt) throw new UnauthenticatedError("The API token has been revoked.");
-  if (row.expiresAt && row.expiresAt <= now) throw new UnauthenticatedError("The API token has expired.");
-  if (row.user.disabledAt) throw new UnauthenticatedError("The API token's user is disabled.");
-  // Bookkeeping, not a change anyone made: at most one write a minute per token.
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
-    await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } }).catch(() => {});
+  const tokenHash = hashApiToken(token);
+  const state = await cachedByDataVersion(db, "actors", `token:${tokenHash}`, async (): Promise<TokenState | null> => {
+    const row = await db.apiToken.findUnique({ where: { tokenHash }, include: { user: { include: userInclude } } });
+    if (!row) return null;
+    return {
+      actor: toActor(row.user, "token", row.id),
+      id: row.id,
+      revoked: row.revokedAt !== null,
+      expiresAt: row.expiresAt,
+      userDisabled: row.user.disabledAt !== null,
+      lastUsedAt: row.lastUsedAt,
+    };
+  });
+  if (!state) throw new UnauthenticatedError("The API token is not valid.");
+  if (state.revoked) throw new UnauthenticatedError("The API token has been revoked.");
+  if (state.expiresAt && state.expiresAt <= now) throw new UnauthenticatedError("The API token has expired.");
+  if (state.userDisabled) throw new UnauthenticatedError("The API token's user is disabled.");
+  // Bookkeeping, not a change anyone made (it leaves the data version alone): at most one write a
+  // minute per token and process.
+  if (!state.lastUsedAt || now.getTime() - state.lastUsedAt.getTime() > 60_000) {
+    state.lastUsedAt = now;
+    await db.apiToken.update({ where: { id: state.id }, data: { lastUsedAt: now } }).catch(() => {});
   }
-  return toActor(row.user, "token", row.id);
+  return state.actor;
 }
 
 export function can(actor: Actor, permission: Permission): boolean {

@@ -34,8 +34,10 @@ export class Reply<T> {
 export type HandlerResult<C extends Contract> = z.input<C["response"]> | Reply<z.input<C["response"]>> | JsonText | TextReply;
 
 /**
- * A JSON answer that is already serialised (e.g. the graph, cached as text per revision). The
- * domain builds it from typed data and checks it against the contract when it builds it.
+ * A JSON answer that is already serialised: the graph, cached as text per revision, or a page
+ * whose JSON PostgreSQL wrote. It is passed on without parsing; outside production (tests,
+ * development) the handler checks it against the contract's response schema all the same, so a
+ * query that drifts from the contract fails the tests that read it.
  */
 export class JsonText {
   constructor(readonly text: string) {}
@@ -54,6 +56,9 @@ export class TextReply {
 }
 
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
+
+/** Outside production, answers passed on as JSON text are checked against their contract too. */
+const CHECK_JSON_TEXT = process.env.NODE_ENV !== "production";
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -213,7 +218,10 @@ export function handle<C extends Contract>(contract: C, fn: (ctx: HandlerContext
       }
       const headers = { "x-request-id": requestId, "cache-control": "no-store" };
       if (status === 204) return new Response(null, { status, headers });
-      if (result instanceof JsonText) return new Response(result.text, { status, headers: { ...headers, "content-type": "application/json" } });
+      if (result instanceof JsonText) {
+        if (CHECK_JSON_TEXT) contract.response.parse(JSON.parse(result.text));
+        return new Response(result.text, { status, headers: { ...headers, "content-type": "application/json" } });
+      }
       if (result instanceof TextReply && contract.alternativeMediaTypes?.includes(result.mediaType)) {
         const textHeaders: Record<string, string> = { ...headers, "content-type": `${result.mediaType}; charset=utf-8`, vary: "accept" };
         if (result.filename) textHeaders["content-disposition"] = `attachment; filename="${result.filename.replace(/[^\w.-]/g, "_")}"`;

@@ -1,7 +1,8 @@
 // GET /api/v1/services: services, a page at a time. POST: create one.
-import { handle } from "@/lib/core/http/handler";
+import { handle, JsonText } from "@/lib/core/http/handler";
 import { db } from "@/lib/core/db/client";
-import { createService, createServiceContract, listServices, listServicesContract } from "@/lib/services";
+import { createService, createServiceContract, listServicesJson, listServicesContract } from "@/lib/services";
 
-export const GET = handle(listServicesContract, ({ query }) => listServices(db(), query));
+// PostgreSQL writes the page's JSON; it is passed on as it is.
+export const GET = handle(listServicesContract, async ({ query }) => new JsonText(await listServicesJson(db(), query)));
 export const POST = handle(createServiceContract, ({ actor, body, requestId }) => createService(actor, body, requestId));
