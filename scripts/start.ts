@@ -132,6 +132,9 @@ async function main(): Promise<void> {
       NODE_ENV: dev ? "development" : "production",
       // A bounded heap: V8 otherwise grows the web server to 400+ MB under load before collecting.
       NODE_OPTIONS: [process.env.NODE_OPTIONS, dev ? "" : `--max-old-space-size=${config.webHeapMb} --max-semi-space-size=6`].filter(Boolean).join(" "),
+      // The admission gate in front of Next's handler (scripts/lib/admission.mjs).
+      PAVED_WEB_CONCURRENCY: String(config.webConcurrency),
+      PAVED_WEB_QUEUE: String(config.webQueue),
       // Fewer glibc malloc arenas: the native memory a busy server keeps after load stays smaller.
       MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "2",
     },
