@@ -31,6 +31,34 @@ parentPort.on("message", (m) => {
 let worker: { thread: Worker; pending: Map<number, { resolve: (n: ElkNode) => void; reject: (e: Error) => void }> } | undefined;
 let nextId = 0;
 
+/**
+ * The thread is a V8 isolate of its own (tens of MB, more after a large layout): it is stopped
+ * when no layout has been asked for this long, and started again by the next one.
+ */
+let idleMs = 30_000;
+let idleTimer: NodeJS.Timeout | undefined;
+
+function stopWhenIdle(w: NonNullable<typeof worker>): void {
+  if (w.pending.size > 0) return;
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    if (worker !== w || w.pending.size > 0) return;
+    worker = undefined;
+    void w.thread.terminate();
+  }, idleMs);
+  idleTimer.unref();
+}
+
+/** Whether the layout thread is running (tests). */
+export function layoutThreadRunning(): boolean {
+  return worker !== undefined;
+}
+
+/** How long the layout thread may stay idle before it is stopped (tests shorten it). */
+export function setLayoutThreadIdleMs(ms: number): void {
+  idleMs = ms;
+}
+
 function elkWorker(): NonNullable<typeof worker> {
   if (worker) return worker;
   const elkPath = createRequire(path.join(process.cwd(), "package.json")).resolve("elkjs/lib/elk.bundled.js");
@@ -41,6 +69,7 @@ function elkWorker(): NonNullable<typeof worker> {
     pending.delete(m.id);
     if (m.out) p?.resolve(m.out);
     else p?.reject(new Error(m.error ?? "layout failed"));
+    if (worker) stopWhenIdle(worker);
   });
   const fail = (e: Error) => {
     for (const p of pending.values()) p.reject(e);
@@ -48,7 +77,9 @@ function elkWorker(): NonNullable<typeof worker> {
     worker = undefined;
   };
   thread.on("error", fail);
-  thread.on("exit", (code) => fail(new Error(`the layout thread exited (${code})`)));
+  thread.on("exit", (code) => {
+    if (worker?.thread === thread) fail(new Error(`the layout thread exited (${code})`));
+  });
   // The thread must not keep a process (a test, a script) alive on its own.
   thread.unref();
   worker = { thread, pending };
@@ -57,6 +88,7 @@ function elkWorker(): NonNullable<typeof worker> {
 
 /** Lays a graph out with ELK in the worker thread. */
 export function layoutGraph(nodes: GraphDto["nodes"]): Promise<LayoutPositions> {
+  clearTimeout(idleTimer);
   const w = elkWorker();
   const id = nextId++;
   return new Promise<ElkNode>((resolve, reject) => {

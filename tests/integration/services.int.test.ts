@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ELK from "elkjs/lib/elk.bundled.js";
 import { db } from "@/lib/core/db/client";
 import { elkGraph, layoutPositions } from "@/lib/services/layout";
-import { graphLayout } from "@/lib/services/layout-cache";
+import { graphLayout, layoutGraph, layoutThreadRunning, setLayoutThreadIdleMs } from "@/lib/services/layout-cache";
 import type { DependenciesResult, GraphDto, ImportResult, PlanDto, ServiceDto } from "@/lib/services";
 import type { z } from "zod";
 import { createTestDatabase, useDatabase, useSharedDatabase, type TestDatabase } from "../support/database";
@@ -302,6 +302,23 @@ describe("the editor's layout, cached on the server", () => {
     const [x] = next![name]!;
     expect(x).toBeGreaterThan(next!["database"]![0]);
     await callJson("DELETE", "/api/v1/services/{name}", { params: { name }, token: manager.token });
+  });
+
+  it("stops its thread (an isolate of its own) when idle, and starts it again for the next layout", async () => {
+    const nodes = (await graph()).nodes;
+    setLayoutThreadIdleMs(100);
+    try {
+      const first = await layoutGraph(nodes);
+      expect(layoutThreadRunning()).toBe(true);
+      for (let i = 0; i < 100 && layoutThreadRunning(); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(layoutThreadRunning()).toBe(false);
+      expect(await layoutGraph(nodes)).toEqual(first);
+      // Layouts asked for at once share one thread, which stays while any is pending.
+      const both = await Promise.all([layoutGraph(nodes), layoutGraph(nodes)]);
+      expect(both).toEqual([first, first]);
+    } finally {
+      setLayoutThreadIdleMs(30_000);
+    }
   });
 });
 
