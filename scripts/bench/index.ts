@@ -24,6 +24,7 @@ import { benchEditor, benchPlanner, deploymentConfigYaml, syntheticGraph } from 
 import { benchDelivery } from "./delivery.ts";
 import { benchInsights } from "./insights.ts";
 import { benchIncidents } from "./incidents.ts";
+import { benchCombined } from "./combined.ts";
 import { benchLoad } from "./load.ts";
 import { benchSlos } from "./slos.ts";
 
@@ -137,7 +138,10 @@ async function benchExternal(): Promise<void> {
 
     dataDir = mkdtempSync(path.join(tmpdir(), "paved-bench-"));
     const authSecret = randomBytes(32).toString("base64url");
-    const s = startPaved({ DATABASE_URL: dbUrl, PAVED_SANDBOX: "true", PAVED_DATA_DIR: dataDir, AUTH_SECRET: authSecret }, port);
+    // The web tier as it is deployed (deploy/kubernetes: web pods with PAVED_WORKER=false, workers
+    // apart): here a worker in the launcher would share the two cores with the web server, and the
+    // sandbox's start-up scans of the 1,000-template catalog would run during the measurements.
+    const s = startPaved({ DATABASE_URL: dbUrl, PAVED_SANDBOX: "true", PAVED_DATA_DIR: dataDir, AUTH_SECRET: authSecret, PAVED_WORKER: "false" }, port);
     paved = s.proc;
     await waitFor(`http://127.0.0.1:${port}/api/health`, 120_000);
     const auth = { authorization: `Bearer ${token}` };
@@ -354,7 +358,8 @@ function printTable(): void {
 async function main(): Promise<void> {
   console.log("Paved benchmarks");
   // `npm run bench -- --only policies,postgres,embedded` runs some sections and leaves
-  // docs/benchmarks.md alone (it records whole runs only).
+  // docs/benchmarks.md alone, unless `--record` is given (then their rows go into a section of
+  // their own there, until the next whole run).
   const onlyArg = process.argv.indexOf("--only");
   const only = onlyArg >= 0 ? new Set((process.argv[onlyArg + 1] ?? "").split(",").filter(Boolean)) : null;
   const runs = (section: string) => !only || only.has(section);
@@ -382,19 +387,30 @@ async function main(): Promise<void> {
     console.log("\nSLOs (real PostgreSQL, a real Prometheus with the recorded series of 1,000 SLOs)");
     await benchSlos(ADMIN_URL, record);
   }
+  if (runs("combined")) {
+    console.log("\nOne database with every size at once (real PostgreSQL, one web process), the reads through the API");
+    await benchCombined(ADMIN_URL, record);
+  }
   if (runs("load")) {
     console.log("\nLoad (real PostgreSQL, one web process on the production build, autocannon)");
     await benchLoad(ADMIN_URL, record);
   }
   if (runs("embedded")) await benchEmbeddedStart();
   printTable();
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   if (only) {
     const missed = rows.filter((r) => r.ok === false);
-    console.log(`\nPartial run (${[...only].join(", ")}): docs/benchmarks.md left as it was.${missed.length ? ` ${missed.length} target(s) missed.` : ""}`);
+    // `--record` keeps a partial run's rows in docs/benchmarks.md, in a section of their own
+    // (replaced by the next recorded partial run, dropped by the next whole run).
+    if (process.argv.includes("--record")) {
+      recordPartialRun(machine, [...only]);
+      console.log(`\nPartial run (${[...only].join(", ")}) recorded in docs/benchmarks.md.${missed.length ? ` ${missed.length} target(s) missed.` : ""}`);
+    } else {
+      console.log(`\nPartial run (${[...only].join(", ")}): docs/benchmarks.md left as it was.${missed.length ? ` ${missed.length} target(s) missed.` : ""}`);
+    }
     return;
   }
 
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const lines = [
     "# Benchmarks",
     "",
@@ -402,9 +418,7 @@ async function main(): Promise<void> {
     "",
     `Last run: ${new Date().toISOString()} on ${machine}.`,
     "",
-    "| figure | target | result | met |",
-    "|---|---|---|---|",
-    ...rows.map((r) => `| ${r.figure} | ${r.target} | ${r.result} | ${r.ok === null ? "—" : r.ok ? "yes" : "**no**"} |`),
+    ...tableLines(),
     "",
     "## Notes",
     "",
@@ -434,18 +448,41 @@ async function main(): Promise<void> {
     "  under 300 MB under 200 clients at about the same throughput (docs/operations.md), at the cost",
     "  of fewer places for requests waiting on a slow GitHub or Argo CD. Plan: measure the native",
     "  memory (heap snapshot and smaps of an idle server) and cut what is loaded but unused.",
-    "- **One database per section.** Each section fills its own database to the sizes its figures",
-    "  name (1,000 templates × 5 versions; 5,000 services / 20,000 edges in the planner, 2,500 in the",
-    "  API; 1,000,000 deployments; 1,000 SLOs; 50,000 incidents), not one database holding all of",
-    "  them at once. Some figures need a shape of their own (the editor at exactly 500 nodes, the",
-    "  matrix's 500 services). Plan: a generator that fills one database with every size, and the",
-    "  read figures measured against it.",
+    "- **One database with every size** (section `combined`): a generator fills one database with",
+    "  1,000 templates × 5 versions, 5,000 services / ~20,000 dependencies, 1,000,000 deployments,",
+    "  50,000 incidents and 1,000 SLOs, and the read figures are measured through the API against",
+    "  all of it at once. The other sections keep databases of their own where a figure needs a",
+    "  shape of its own (the editor at exactly 500 nodes, the matrix's GitOps repository of 500",
+    "  services, the webhook's worker) or writes (imports, syncs).",
     "",
   ];
   writeFileSync("docs/benchmarks.md", lines.join("\n"));
   console.log(`\nWrote docs/benchmarks.md (${machine}).`);
   const missed = rows.filter((r) => r.ok === false);
   if (missed.length) console.log(`${missed.length} target(s) missed: ${missed.map((r) => r.figure).join("; ")}`);
+}
+
+const PARTIAL_HEADING = "## Sections run on their own since the last whole run";
+
+function tableLines(): string[] {
+  return ["| figure | target | result | met |", "|---|---|---|---|", ...rows.map((r) => `| ${r.figure} | ${r.target} | ${r.result} | ${r.ok === null ? "—" : r.ok ? "yes" : "**no**"} |`)];
+}
+
+function recordPartialRun(machine: string, sections: string[]): void {
+  const file = "docs/benchmarks.md";
+  const current = readFileSync(file, "utf8");
+  const at = current.indexOf(PARTIAL_HEADING);
+  const kept = (at >= 0 ? current.slice(0, at) : current).replace(/\s*$/, "\n");
+  const section = [
+    "",
+    PARTIAL_HEADING,
+    "",
+    `\`npm run bench -- --only ${sections.join(",")} --record\`, ${new Date().toISOString()} on ${machine}.`,
+    "",
+    ...tableLines(),
+    "",
+  ];
+  writeFileSync(file, kept + section.join("\n"));
 }
 
 main().catch((e: unknown) => {

@@ -179,7 +179,7 @@ function heapMb(): number {
 }
 
 /** `next start` on the existing build with the bounds `npm start` gives its web server (scripts/start.ts). */
-async function startWeb(env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
+export async function startWeb(env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
   const port = await freePort();
   const proc = spawn(process.execPath, [path.resolve("scripts/lib/web-child.mjs"), "start", "-p", String(port), "-H", "127.0.0.1"], {
     env: { ...process.env, ...env, NODE_ENV: "production", AUTH_TRUST_HOST: "true", NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "warn", NODE_OPTIONS: `--max-old-space-size=${heapMb()} --max-semi-space-size=6`, MALLOC_ARENA_MAX: "2" },

@@ -4,21 +4,30 @@
 // does not move it.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { db } from "@/lib/core/db/client";
-import { readDataVersion } from "@/lib/core/db/data-version";
+import { asReadOnlyRequest, readDataVersion } from "@/lib/core/db/data-version";
 import type { ServiceDto } from "@/lib/services";
 import { makePerson, makeTeam, unique } from "../support/factory";
+import { createTestDatabase, useDatabase, useSharedDatabase, type TestDatabase } from "../support/database";
 import { callJson, expectErrorBody } from "../support/http";
 
-/** Another instance: its own connection, no share in this process's caches. */
+/**
+ * A database of its own: other test files writing to the shared one would move the version on
+ * between two reads here. `other` is another instance: its own connection, no share in this
+ * process's caches.
+ */
+let database: TestDatabase;
 let other: pg.Client;
 beforeAll(async () => {
-  other = new pg.Client({ connectionString: inject("testDatabase").url });
+  database = await createTestDatabase({ seed: true });
+  await useDatabase(database.url);
+  other = new pg.Client({ connectionString: database.url });
   await other.connect();
-});
+}, 60_000);
 afterAll(async () => {
-  await other.end();
+  await other?.end();
+  await useSharedDatabase();
+  await database?.drop();
 });
 
 async function movesOn(change: () => Promise<unknown>): Promise<boolean> {
@@ -54,6 +63,22 @@ describe("the data version", () => {
     expect(await movesOn(() => other.query(`UPDATE "users" SET "last_seen_at" = now(), "updated_at" = now() WHERE "id" = $1`, [person.id]))).toBe(false);
     expect(await movesOn(() => other.query(`UPDATE "api_tokens" SET "last_used_at" = now() WHERE "id" = $1`, [person.tokenId]))).toBe(false);
     expect(await movesOn(() => other.query(`SELECT 1`))).toBe(false);
+  });
+});
+
+describe("reading the data version", () => {
+  it("once per read-only request (its answer is as of its start), afresh everywhere else", async () => {
+    const team = await makeTeam("dv-read");
+    const bump = () => other.query(`UPDATE "teams" SET "description" = $2 WHERE "id" = $1`, [team.id, unique("d")]);
+    const [first, second] = await asReadOnlyRequest(async () => {
+      const a = await readDataVersion(db());
+      await bump();
+      return [a, await readDataVersion(db())];
+    });
+    expect(second).toBe(first);
+    const before = await readDataVersion(db());
+    await bump();
+    expect(BigInt(await readDataVersion(db()))).toBeGreaterThan(BigInt(before));
   });
 });
 

@@ -4,12 +4,38 @@
 // uses what was cached under that version, or loads afresh and caches that. Nothing is ever
 // behind a committed change, on any instance, and a request sees its own writes; a write to one
 // of those tables empties the caches of every process at the next read.
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Db, Tx } from "./client.ts";
 
-/** The current data version, as text (a bigint). */
-export async function readDataVersion(db: Db): Promise<string> {
+/**
+ * A read-only request (GET, HEAD) reads the version once and uses it for every cache it consults:
+ * its answer is then as of the moment it started, like a read in one snapshot. Requests that may
+ * write read it afresh each time, so that they see their own writes.
+ */
+const readOnlyRequest = new AsyncLocalStorage<Map<Db, Promise<string>>>();
+
+/** Runs `fn` as a read-only request: one data-version read per database client. */
+export function asReadOnlyRequest<T>(fn: () => Promise<T>): Promise<T> {
+  return readOnlyRequest.run(new Map(), fn);
+}
+
+async function queryDataVersion(db: Db): Promise<string> {
   const rows = await db.$queryRawUnsafe<{ version: string }[]>(`SELECT "version"::text AS version FROM "data_versions" WHERE "id" = 1`);
   return rows[0]?.version ?? "0";
+}
+
+/** The current data version, as text (a bigint); once per read-only request. */
+export function readDataVersion(db: Db): Promise<string> {
+  const scope = readOnlyRequest.getStore();
+  if (!scope) return queryDataVersion(db);
+  let version = scope.get(db);
+  if (!version) {
+    version = queryDataVersion(db);
+    scope.set(db, version);
+    // A failed read is not remembered.
+    version.catch(() => scope.delete(db));
+  }
+  return version;
 }
 
 const newer = (a: string, b: string) => BigInt(a) > BigInt(b);

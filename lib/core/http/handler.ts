@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { getToken } from "next-auth/jwt";
 import { z } from "zod";
 import { db } from "../db/client.ts";
+import { asReadOnlyRequest } from "../db/data-version.ts";
 import { Prisma } from "../db/client.ts";
 import { env } from "../env.ts";
 import { AppError, ForbiddenError, UnauthenticatedError, type FieldIssue } from "../errors.ts";
@@ -187,7 +188,12 @@ function toErrorResponse(e: unknown, requestId: string, req: Request): Response 
 
 /** Builds a Next.js route handler from a contract and a domain call. */
 export function handle<C extends Contract>(contract: C, fn: (ctx: HandlerContext<C>) => Promise<HandlerResult<C>>) {
-  return async function route(req: Request, context: RouteContext): Promise<Response> {
+  // Reads (GET, HEAD) take the data version once and answer as of it (lib/core/db/data-version.ts).
+  return function route(req: Request, context: RouteContext): Promise<Response> {
+    return req.method === "GET" || req.method === "HEAD" ? asReadOnlyRequest(() => answer(req, context)) : answer(req, context);
+  };
+
+  async function answer(req: Request, context: RouteContext): Promise<Response> {
     const incoming = req.headers.get("x-request-id");
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     try {
@@ -235,5 +241,5 @@ export function handle<C extends Contract>(contract: C, fn: (ctx: HandlerContext
     } catch (e) {
       return toErrorResponse(e, requestId, req);
     }
-  };
+  }
 }
