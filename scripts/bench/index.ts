@@ -26,6 +26,7 @@ import { benchInsights } from "./insights.ts";
 import { benchIncidents } from "./incidents.ts";
 import { benchCombined } from "./combined.ts";
 import { benchLoad } from "./load.ts";
+import { benchNotes } from "./notes.ts";
 import { benchSlos } from "./slos.ts";
 
 interface Row {
@@ -420,42 +421,7 @@ async function main(): Promise<void> {
     "",
     ...tableLines(),
     "",
-    "## Notes",
-    "",
-    "- The load generator (autocannon) runs on the same machine as the server and takes one of its",
-    "  cores, so throughput figures are lower bounds for a dedicated server.",
-    "- **Authenticated list route, p95 ≤ 30 ms at 50 concurrent clients: not met here.** At 50",
-    "  clients a p95 of 30 ms needs about 1,700 answers a second from one process. The baseline row",
-    "  shows that Next.js alone, answering a route that does nothing, stays below that on this",
-    "  2-core machine. Paved's own work per request is now one primary-key read (the data version)",
-    "  and answers from its caches (the caller, the page's JSON). Plan: the web tier is stateless, so",
-    "  the figure is reached by running more web processes behind a load balancer (with",
-    "  `PAVED_WORKER=false` and separate `npm run worker`), measured with the load generator on its",
-    "  own machine.",
-    "- **A page of 50 services at 10 concurrent clients** (issue 5): met since the caller and the",
-    "  pages are cached per process under the data version (a number triggers move on in the same",
-    "  transaction as any change to people, tokens, teams, services and dependencies, so no instance",
-    "  serves anything older than the last commit), and PostgreSQL writes the page's JSON. Before:",
-    "  95 ms (each request spent about 3 ms of the web process and 3 ms of PostgreSQL).",
-    "- **Load, 200 concurrent clients for 60 s on one web process** (section `load`): each web",
-    "  process admits 8 requests at once (`PAVED_WEB_CONCURRENCY`); the rest wait in order, and",
-    "  past 1,000 waiting get 503 with Retry-After. Without the gate, 200 clients made a 160 MB heap",
-    "  abort; docs/operations.md has throughput and memory for other settings.",
-    "- **Web server RSS after the load, < 300 MB: not met here** (see the row; 363 MB before the",
-    "  admission gate and the layout thread's idle stop). An idle web server already holds about",
-    "  260 MB: about 90 MB of JavaScript heap, 47 MB of Node's own code, and about 120 MB outside the",
-    "  heap not yet broken down. The default heap bound (256 MB) and 8 places were chosen for",
-    "  throughput. `PAVED_WEB_CONCURRENCY=4` with `PAVED_WEB_HEAP_MB=192` stays",
-    "  under 300 MB under 200 clients at about the same throughput (docs/operations.md), at the cost",
-    "  of fewer places for requests waiting on a slow GitHub or Argo CD. Plan: measure the native",
-    "  memory (heap snapshot and smaps of an idle server) and cut what is loaded but unused.",
-    "- **One database with every size** (section `combined`): a generator fills one database with",
-    "  1,000 templates × 5 versions, 5,000 services / ~20,000 dependencies, 1,000,000 deployments,",
-    "  50,000 incidents and 1,000 SLOs, and the read figures are measured through the API against",
-    "  all of it at once. The other sections keep databases of their own where a figure needs a",
-    "  shape of its own (the editor at exactly 500 nodes, the matrix's GitOps repository of 500",
-    "  services, the webhook's worker) or writes (imports, syncs).",
-    "",
+    ...benchNotes(rows),
   ];
   writeFileSync("docs/benchmarks.md", lines.join("\n"));
   console.log(`\nWrote docs/benchmarks.md (${machine}).`);
