@@ -38,6 +38,24 @@ test("services can be searched, filtered by team and sorted", async ({ page }) =
   await expect(table.locator("tbody tr").first()).toContainText("worker-service");
 });
 
+test("a change made while another is still loading builds on it (a slow server)", async ({ page }) => {
+  await signInAs(page, "victor", "/services?q=ledger");
+  const table = page.getByTestId("services-table");
+  await expect(table.locator("tbody tr")).toHaveCount(3);
+  // Every navigation of the list takes a while: the URL only moves when it has loaded.
+  await page.route(/\/services(\?|$)/, async (route) => {
+    if (route.request().headers()["rsc"]) await new Promise((r) => setTimeout(r, 800));
+    await route.continue();
+  });
+  // Clear the search, then sort before it has loaded: the debounced search fires after the click.
+  await page.getByTestId("services-search").fill("");
+  await page.getByRole("button", { name: /^Service/ }).click();
+  await expect(page).toHaveURL(/sort=-name/);
+  await expect(page).not.toHaveURL(/q=/);
+  await expect(table.locator("tbody tr")).toHaveCount(14);
+  await expect(table.locator("tbody tr").first()).toContainText("worker-service");
+});
+
 test("the services list keeps its view in the URL and pages on the server", async ({ page }) => {
   await signInAs(page, "victor", "/services?strategy=canary&sort=-name");
   const table = page.getByTestId("services-table");

@@ -63,16 +63,25 @@ export function ServicesTable({ page, teams, anyServices }: { page: ServicesPage
   const team = params.get("team") ?? "";
   const strategy = params.get("strategy") ?? "";
 
+  // The URL the last change asked for while it is still being loaded: window.location only moves
+  // when a navigation completes, so a change made meanwhile (a sort clicked, then the debounced
+  // search firing) must build on what was asked for, or it would undo it. Once nothing is loading,
+  // the URL itself is the truth again (including the back button's changes).
+  const intended = useRef<string | null>(null);
+  useEffect(() => {
+    if (!pending) intended.current = null;
+  }, [pending, params]);
+
   /** Changes some of the URL's parameters; any change but the page itself goes back to the first page. */
   const navigate = (changes: Record<string, string>) => {
-    // The URL as it is now (a debounced search may fire after another change was made).
-    const next = new URLSearchParams(window.location.search);
+    const next = new URLSearchParams(intended.current ?? window.location.search);
     for (const [key, value] of Object.entries(changes)) {
       if (value) next.set(key, value);
       else next.delete(key);
     }
     if (!("offset" in changes)) next.delete("offset");
     if (next.get("sort") === "name") next.delete("sort");
+    intended.current = next.toString();
     startTransition(() => router.replace(`${pathname}${next.size ? `?${next}` : ""}`, { scroll: false }));
   };
 
