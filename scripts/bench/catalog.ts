@@ -1,6 +1,7 @@
 // The catalog at size for the bench: 1,000 templates × 5 versions made from a real template
 // (dotnet-ci-cd), each with its own name, words and versions, so search has work to do.
 import path from "node:path";
+import autocannon from "autocannon";
 import { bundleDigest, loadCatalog, type LoadedBundle } from "../../lib/templates/bundle.ts";
 
 const WORDS = ["dotnet", "node", "python", "java", "go", "rust", "terraform", "helm", "kustomize", "docker", "security", "lint", "release", "deploy", "canary", "azure", "aws", "gcp", "sbom", "cache"];
@@ -45,4 +46,22 @@ export async function timeEach(n: number, fn: (i: number) => Promise<void>): Pro
     out.push(performance.now() - t0);
   }
   return out;
+}
+
+/** `connections` clients on one URL for `duration` seconds (autocannon): latency percentiles, answers a second, errors. */
+export async function load(url: string, opts: { connections: number; duration: number; headers?: Record<string, string> }) {
+  const result = await autocannon({ url, connections: opts.connections, duration: opts.duration, headers: opts.headers ?? {} });
+  return {
+    p50: result.latency.p50,
+    p95: result.latency.p97_5 !== undefined ? percentileFrom(result, 95) : result.latency.p90,
+    p99: result.latency.p99,
+    rps: result.requests.average,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+/** autocannon reports p90, p97.5 and p99; p95 is interpolated between p90 and p97.5. */
+function percentileFrom(result: autocannon.Result, p: 95): number {
+  const { p90, p97_5 } = result.latency;
+  return Math.round((p90 + ((p97_5 - p90) * (p - 90)) / 7.5) * 100) / 100;
 }

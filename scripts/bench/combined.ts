@@ -10,8 +10,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ChildProcess } from "node:child_process";
-import autocannon from "autocannon";
-import pg from "pg";
 import { SYSTEM_ACTOR } from "../../lib/core/auth/actor.ts";
 import { createClient } from "../../lib/core/db/client.ts";
 import { migrate } from "../../lib/core/db/migrate.ts";
@@ -21,9 +19,11 @@ import { refreshRollups } from "../../lib/insights/rollup.ts";
 import { issueTokenFromCli } from "../../lib/org/tokens.ts";
 import { syncCatalog } from "../../lib/templates/sync.ts";
 import { seedDemoOrganisation } from "../../prisma/seed/demo-organisation.ts";
-import { percentile, syntheticCatalog, timeEach } from "./catalog.ts";
+import { load, percentile, syntheticCatalog, timeEach } from "./catalog.ts";
 import { syntheticGraph } from "./graph.ts";
 import { startWeb } from "./load.ts";
+import { createBenchDatabase } from "./database.ts";
+import { insertHistory } from "./history.ts";
 
 type RecordRow = (figure: string, target: string, result: string, ok: boolean | null) => void;
 
@@ -57,26 +57,7 @@ async function fill(url: string, record: RecordRow): Promise<void> {
     const edges = graph.flatMap((s) => s.dependsOn.map((d) => ({ serviceId: ids.get(s.name)!, dependsOnId: ids.get(d)! })));
     for (let i = 0; i < edges.length; i += 10_000) await client.serviceDependency.createMany({ data: edges.slice(i, i + 10_000) });
 
-    // Two years of deployments across every service: dev → staging → production in turn, a new
-    // version every three; 2 % fail, 1.4 % are rolled back, 1 % are rollbacks.
-    await client.$executeRawUnsafe(`
-      WITH s AS (SELECT array_agg("name" ORDER BY "name") AS names FROM "services" WHERE "name" LIKE 'all-%')
-      INSERT INTO deployments (id, service, environment, version, strategy, kind, outcome, actor, started_at, finished_at, first_commit_at)
-      SELECT gen_random_uuid(), s.names[1 + g % ${SIZES.services}], (ARRAY['production', 'staging', 'dev'])[1 + (g / ${SIZES.services}) % 3],
-             '1.' || ((g / ${SIZES.services * 3}) % 1000) || '.0', 'rolling',
-             CASE WHEN g % 97 = 0 THEN 'rollback' ELSE 'deploy' END,
-             CASE WHEN g % 50 = 0 THEN 'failed' WHEN g % 71 = 0 THEN 'rolled_back' ELSE 'succeeded' END,
-             'bench', t, t + interval '4 minutes', CASE WHEN g % 3 = 0 THEN NULL ELSE t - (g % 40) * interval '1 hour' END
-        FROM s, generate_series(1, ${SIZES.deployments}) AS g, LATERAL (SELECT now() - (g::double precision / ${SIZES.deployments} * interval '730 days') AS t) x`);
-    // Incidents after production deployments, resolved; one in five names no deployment.
-    await client.$executeRawUnsafe(`
-      INSERT INTO incidents (id, fingerprint, started_at, alertname, service, environment, severity, status, summary, labels, resolved_at, mttr_seconds, preceding_deployment_id, preceding_deployment_version, updated_at)
-      SELECT gen_random_uuid(), 'bench-' || rn, d.started_at + interval '20 minutes', 'SloErrorBudgetBurn', d.service, d.environment, 'page', 'resolved', 'bench', '{}',
-             d.started_at + interval '20 minutes' + (rn % 40 + 2) * interval '1 minute', (rn % 40 + 2) * 60,
-             CASE WHEN rn % 5 = 0 THEN NULL ELSE d.id END, CASE WHEN rn % 5 = 0 THEN NULL ELSE d.version END,
-             d.started_at + interval '20 minutes' + (rn % 40 + 2) * interval '1 minute'
-        FROM (SELECT id, service, environment, version, started_at, row_number() OVER (ORDER BY started_at) AS rn FROM deployments WHERE environment = 'production' AND kind = 'deploy') d
-       WHERE rn % 6 = 0 LIMIT ${SIZES.incidents}`);
+    await insertHistory(client, { prefix: "all-", services: SIZES.services, deployments: SIZES.deployments, incidents: SIZES.incidents });
     const services = await client.service.findMany({ where: { name: { startsWith: "all-" } }, orderBy: { name: "asc" }, take: SIZES.slos, select: { id: true, teamId: true } });
     await client.slo.createMany({
       data: services.map((s, i) => ({
@@ -112,12 +93,8 @@ async function fill(url: string, record: RecordRow): Promise<void> {
 }
 
 export async function benchCombined(adminUrl: string, record: RecordRow): Promise<void> {
-  const dbName = `paved_bench_all_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
+  const database = await createBenchDatabase(adminUrl, "all");
+  const url = database.url;
   const dataDir = mkdtempSync(path.join(tmpdir(), "paved-bench-all-"));
   let web: ChildProcess | undefined;
   try {
@@ -154,13 +131,12 @@ export async function benchCombined(adminUrl: string, record: RecordRow): Promis
     row("catalog search, GET /api/v1/templates?q=…, p95", "≤ 50 ms", 50, await p95Of(200, (i) => get(`/api/v1/templates?q=${words[i % words.length]}`)));
 
     await get("/api/v1/services?limit=50&offset=100");
-    const page = await autocannon({ url: `${base}/api/v1/services?limit=50&offset=100`, connections: 10, duration: 8, headers: auth });
-    const pageP95 = Math.round((page.latency.p90 + ((page.latency.p97_5 - page.latency.p90) * 5) / 7.5) * 100) / 100;
+    const page = await load(`${base}/api/v1/services?limit=50&offset=100`, { connections: 10, duration: 8, headers: auth });
     record(
       `${PREFIX} a page of 50 services (of ${SIZES.services.toLocaleString("en-US")}), GET /api/v1/services, p95, 10 concurrent clients`,
       "≤ 40 ms",
-      `${pageP95} ms (p50 ${page.latency.p50}, ${Math.round(page.requests.average)} req/s, ${page.errors + page.non2xx} errors)`,
-      pageP95 <= 40 && page.errors + page.non2xx === 0,
+      `${page.p95} ms (p50 ${page.p50}, ${Math.round(page.rps)} req/s, ${page.errors} errors)`,
+      page.p95 <= 40 && page.errors === 0,
     );
     row(`GET /api/v1/graph, ${SIZES.services.toLocaleString("en-US")} services, p95`, "(no target; ≤ 50 ms is named at 2,000)", null, await p95Of(50, () => get("/api/v1/graph")));
     row(
@@ -206,8 +182,7 @@ export async function benchCombined(adminUrl: string, record: RecordRow): Promis
       await exited;
     }
     rmSync(dataDir, { recursive: true, force: true });
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   }
 }
 

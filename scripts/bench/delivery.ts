@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { createClient, type Db } from "../../lib/core/db/client.ts";
 import { migrate } from "../../lib/core/db/migrate.ts";
 import { SYSTEM_ACTOR } from "../../lib/core/auth/actor.ts";
@@ -21,16 +20,13 @@ import { buildSteps } from "../../lib/delivery/steps.ts";
 import { WAVE_PARALLELISM, executeRun } from "../../lib/delivery/run.ts";
 import { DEMO_ENVIRONMENTS, seedDemoOrganisation } from "../../prisma/seed/demo-organisation.ts";
 import { percentile, timeEach } from "./catalog.ts";
+import { createBenchDatabase } from "./database.ts";
 
 type Record = (figure: string, target: string, result: string, ok: boolean | null) => void;
 
 export async function benchDelivery(adminUrl: string, record: Record): Promise<void> {
-  const dbName = `paved_bench_delivery_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
+  const database = await createBenchDatabase(adminUrl, "delivery");
+  const url = database.url;
   const dataDir = mkdtempSync(path.join(tmpdir(), "paved-bench-delivery-"));
   let client: Db | undefined;
   try {
@@ -192,7 +188,6 @@ export async function benchDelivery(adminUrl: string, record: Record): Promise<v
   } finally {
     await client?.$disconnect();
     rmSync(dataDir, { recursive: true, force: true });
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   }
 }

@@ -8,11 +8,11 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { migrate } from "../../lib/core/db/migrate.ts";
 import { createClient } from "../../lib/core/db/client.ts";
 import { DEMO_ENVIRONMENTS, DEMO_SERVICES, seedDemoOrganisation } from "../../prisma/seed/demo-organisation.ts";
 import { percentile } from "./catalog.ts";
+import { createBenchDatabase } from "./database.ts";
 
 type Record = (figure: string, target: string, result: string, ok: boolean | null) => void;
 
@@ -34,12 +34,8 @@ function body(alerts: { fingerprint: string; labels: { [k: string]: string }; st
 }
 
 export async function benchIncidents(adminUrl: string, record: Record): Promise<void> {
-  const dbName = `paved_bench_incidents_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
+  const database = await createBenchDatabase(adminUrl, "incidents");
+  const url = database.url;
   const dataDir = mkdtempSync(path.join(tmpdir(), "paved-bench-incidents-"));
   const saved = { DATABASE_URL: process.env.DATABASE_URL, PAVED_SANDBOX: process.env.PAVED_SANDBOX, PAVED_DATA_DIR: process.env.PAVED_DATA_DIR, PAVED_DATABASE_MODE: process.env.PAVED_DATABASE_MODE };
   const { resetEnvCache } = await import("../../lib/core/env.ts");
@@ -116,8 +112,7 @@ export async function benchIncidents(adminUrl: string, record: Record): Promise<
       else process.env[k] = v;
     }
     resetEnvCache();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -6,7 +6,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
-import autocannon from "autocannon";
 import pg from "pg";
 import { migrate } from "../../lib/core/db/migrate.ts";
 import { createClient } from "../../lib/core/db/client.ts";
@@ -17,7 +16,7 @@ import { encode } from "next-auth/jwt";
 import { randomBytes, randomUUID } from "node:crypto";
 import { SYSTEM_ACTOR } from "../../lib/core/auth/actor.ts";
 import { syncCatalog } from "../../lib/templates/sync.ts";
-import { percentile, syntheticCatalog, syntheticName, timeEach } from "./catalog.ts";
+import { load, percentile, syntheticCatalog, syntheticName, timeEach } from "./catalog.ts";
 import { evaluateSubject, loadPolicies, type CompiledPolicy } from "../../lib/policies/engine.ts";
 import type { Subject } from "../../lib/policies/format.ts";
 import { benchEditor, benchPlanner, deploymentConfigYaml, syntheticGraph } from "./graph.ts";
@@ -28,6 +27,7 @@ import { benchCombined } from "./combined.ts";
 import { benchLoad } from "./load.ts";
 import { benchNotes } from "./notes.ts";
 import { benchSlos } from "./slos.ts";
+import { createBenchDatabase } from "./database.ts";
 
 interface Row {
   figure: string;
@@ -92,31 +92,10 @@ function webServerRssMb(launcherPid: number): number {
   return Number.NaN;
 }
 
-async function load(url: string, opts: { connections: number; duration: number; headers?: Record<string, string> }) {
-  const result = await autocannon({ url, connections: opts.connections, duration: opts.duration, headers: opts.headers ?? {} });
-  return {
-    p50: result.latency.p50,
-    p95: result.latency.p97_5 !== undefined ? percentileFrom(result, 95) : result.latency.p90,
-    p99: result.latency.p99,
-    rps: result.requests.average,
-    errors: result.errors + result.non2xx,
-  };
-}
-
-/** autocannon reports p90, p97.5 and p99; p95 is interpolated between p90 and p97.5. */
-function percentileFrom(result: autocannon.Result, p: 95): number {
-  const { p90, p97_5 } = result.latency;
-  return Math.round((p90 + ((p97_5 - p90) * (p - 90)) / 7.5) * 100) / 100;
-}
-
 async function benchExternal(): Promise<void> {
   console.log("\nReal PostgreSQL");
-  const dbName = `paved_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${dbName}`;
+  const database = await createBenchDatabase(ADMIN_URL, "api");
+  const url = database.url;
   const dbUrl = url.toString();
   const port = 3300;
   let paved: ChildProcess | undefined;
@@ -222,8 +201,7 @@ async function benchExternal(): Promise<void> {
   } finally {
     if (paved) await stop(paved);
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   }
 }
 

@@ -3,7 +3,6 @@
 // generate_series; then the roll-up job (a full recompute, then an incremental run), then the
 // summary's p95 over two years for the organisation and for one team, the last 30 days, the
 // per-team table and a page of records.
-import pg from "pg";
 import { createClient, type Db } from "../../lib/core/db/client.ts";
 import { migrate } from "../../lib/core/db/migrate.ts";
 import { addDays, dayOf } from "../../lib/insights/definitions.ts";
@@ -12,6 +11,8 @@ import { refreshRollups } from "../../lib/insights/rollup.ts";
 import { RecordsQuery } from "../../lib/insights/schemas.ts";
 import { seedDemoOrganisation } from "../../prisma/seed/demo-organisation.ts";
 import { percentile, timeEach } from "./catalog.ts";
+import { createBenchDatabase } from "./database.ts";
+import { insertHistory } from "./history.ts";
 
 type Record = (figure: string, target: string, result: string, ok: boolean | null) => void;
 
@@ -19,12 +20,8 @@ const SERVICES = 240;
 const TEAMS = 12;
 
 export async function benchInsights(adminUrl: string, record: Record): Promise<void> {
-  const dbName = `paved_bench_insights_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
+  const database = await createBenchDatabase(adminUrl, "insights");
+  const url = database.url;
   let client: Db | undefined;
   try {
     await migrate(url.toString());
@@ -36,27 +33,8 @@ export async function benchInsights(adminUrl: string, record: Record): Promise<v
       data: Array.from({ length: SERVICES }, (_, i) => ({ name: `svc-${String(i).padStart(3, "0")}`, teamId: (teams[i % teams.length] as { id: string }).id, repository: `bench/svc-${i}`, environments: ["dev", "staging", "production"] })),
     });
 
-    // Two years: each service deploys dev → staging → production in turn, a new version every
-    // three deployments; 2 % fail, 1.4 % are rolled back, 1 % are rollbacks, a few still running.
     let started = performance.now();
-    await client.$executeRawUnsafe(`
-      INSERT INTO deployments (id, service, environment, version, strategy, kind, outcome, actor, started_at, finished_at, first_commit_at)
-      SELECT gen_random_uuid(), 'svc-' || lpad((g % ${SERVICES})::text, 3, '0'), (ARRAY['production', 'staging', 'dev'])[1 + (g / ${SERVICES}) % 3],
-             '1.' || ((g / ${SERVICES * 3}) % 1000) || '.0', 'rolling',
-             CASE WHEN g % 97 = 0 THEN 'rollback' ELSE 'deploy' END,
-             CASE WHEN g % 50 = 0 THEN 'failed' WHEN g % 71 = 0 THEN 'rolled_back' WHEN g < 20 THEN 'in_progress' ELSE 'succeeded' END,
-             'bench', t, CASE WHEN g < 20 THEN NULL ELSE t + interval '4 minutes' END,
-             CASE WHEN g % 3 = 0 THEN NULL ELSE t - (g % 40) * interval '1 hour' END
-      FROM generate_series(1, 1000000) AS g, LATERAL (SELECT now() - (g::double precision / 1000000 * interval '730 days') AS t) x`);
-    // 50,000 incidents after production deployments, last changed when they resolved; one in five names no deployment.
-    await client.$executeRawUnsafe(`
-      INSERT INTO incidents (id, fingerprint, started_at, alertname, service, environment, severity, status, summary, labels, resolved_at, mttr_seconds, preceding_deployment_id, preceding_deployment_version, updated_at)
-      SELECT gen_random_uuid(), 'bench-' || rn, d.started_at + interval '20 minutes', 'SloErrorBudgetBurn', d.service, d.environment, 'page', 'resolved', 'bench', '{}',
-             d.started_at + interval '20 minutes' + (rn % 40 + 2) * interval '1 minute', (rn % 40 + 2) * 60,
-             CASE WHEN rn % 5 = 0 THEN NULL ELSE d.id END, CASE WHEN rn % 5 = 0 THEN NULL ELSE d.version END,
-             d.started_at + interval '20 minutes' + (rn % 40 + 2) * interval '1 minute'
-      FROM (SELECT id, service, environment, version, started_at, row_number() OVER (ORDER BY started_at) AS rn FROM deployments WHERE environment = 'production' AND kind = 'deploy') d
-      WHERE rn % 6 = 0 LIMIT 50000`);
+    await insertHistory(client, { prefix: "svc-", services: SERVICES, deployments: 1_000_000, incidents: 50_000 });
     // The last adoption scan found templates in every other repository.
     const scan = await client.adoptionScan.create({ data: { finishedAt: new Date(), repositories: SERVICES, adopting: SERVICES / 2 } });
     await client.$executeRawUnsafe(`
@@ -107,7 +85,6 @@ export async function benchInsights(adminUrl: string, record: Record): Promise<v
     record("insights records: a page of change failures over 90 days, p95", "(no target)", `${percentile(page, 95)} ms (p50 ${percentile(page, 50)})`, null);
   } finally {
     await client?.$disconnect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   }
 }

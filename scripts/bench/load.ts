@@ -12,8 +12,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { encode } from "next-auth/jwt";
-import pg from "pg";
 import { parseEnv } from "../../lib/core/env.ts";
+import { createBenchDatabase } from "./database.ts";
 
 /** What the clients ask for, in turn: the portal's main pages (signed in) and its busiest API reads. */
 export function loadMix(auth: { token: string; cookie: string }): { path: string; headers: Record<string, string> }[] {
@@ -206,12 +206,8 @@ export async function startWeb(env: Record<string, string>): Promise<{ proc: Chi
 export async function benchLoad(adminUrl: string, record: RecordRow): Promise<void> {
   const seconds = Number(process.env.BENCH_LOAD_SECONDS ?? 60);
   const clients = 200;
-  const dbName = `paved_bench_load_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
+  const database = await createBenchDatabase(adminUrl, "load");
+  const url = database.url;
   const dataDir = mkdtempSync(path.join(tmpdir(), "paved-bench-load-"));
   let web: ChildProcess | undefined;
   try {
@@ -273,8 +269,7 @@ export async function benchLoad(adminUrl: string, record: RecordRow): Promise<vo
       await exited;
     }
     rmSync(dataDir, { recursive: true, force: true });
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   }
 }
 

@@ -11,8 +11,8 @@ import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { percentile } from "./catalog.ts";
+import { createBenchDatabase } from "./database.ts";
 
 type RecordRow = (figure: string, target: string, result: string, ok: boolean | null) => void;
 
@@ -30,12 +30,8 @@ async function freePort(): Promise<number> {
 }
 
 export async function benchSlos(adminUrl: string, record: RecordRow): Promise<void> {
-  const dbName = `paved_bench_slos_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
+  const database = await createBenchDatabase(adminUrl, "slos");
+  const url = database.url;
   const dir = mkdtempSync(path.join(tmpdir(), "paved-bench-slos-"));
   let prometheus: ChildProcess | undefined;
   let target: Server | undefined;
@@ -150,8 +146,7 @@ export async function benchSlos(adminUrl: string, record: RecordRow): Promise<vo
     }
     if (target) await new Promise<void>((resolve) => target!.close(() => resolve()));
     rmSync(dir, { recursive: true, force: true });
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   }
 }
 
