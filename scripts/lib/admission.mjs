@@ -46,8 +46,8 @@ export function createAdmission(options) {
         };
         res.once("close", finish);
         try {
-          const result = listener.call(this, req, res);
-          if (result && typeof result.then === "function") result.then(undefined, () => {});
+          // Next's listener handles its own errors; the gate hands its promise back unchanged.
+          return listener.call(this, req, res);
         } catch (e) {
           finish();
           throw e;
